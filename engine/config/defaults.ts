@@ -1,0 +1,57 @@
+// Every default value corral uses, in one place, as named constants.
+// Config keys (engine/config/schema.ts) and tunables take their defaults from here;
+// code elsewhere imports these names instead of writing numbers inline.
+
+// ---- paths (FHS; all overridable by config, CLI flags or CORRAL_* environment variables)
+/** @default '/etc/corral' */
+export const DEFAULT_CONFIG_DIR = '/etc/corral'
+/** @default '/var/lib/corral' */
+export const DEFAULT_STATE_DIR = '/var/lib/corral'
+/** @default '/run/corral' */
+export const DEFAULT_RUN_DIR = '/run/corral'
+/** Config file name inside the config dir. */
+export const CONFIG_FILE_NAME = 'corral.conf'
+/** Events dir name inside the config dir (one subdirectory per component). */
+export const EVENTS_DIR_NAME = 'events.d'
+/** Control socket file name inside the run dir. */
+export const CONTROL_SOCKET_NAME = 'corrald.sock'
+/** Global script options file name inside the config dir (CTDB's script.options). */
+export const SCRIPT_OPTIONS_FILE_NAME = 'script.options'
+
+// ---- protocol
+/** Wire protocol version announced in the handshake. */
+export const PROTOCOL_VERSION = 1
+/** Largest frame accepted or sent, in bytes (header included). @default 16 MiB */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024
+/** Time allowed for the peer's handshake frame. @default 5000 ms */
+export const HANDSHAKE_TIMEOUT_MS = 5_000
+/** Default time a CLI request waits for its reply (CTDB's -t). @default 10 s, in ms */
+export const REQUEST_TIMEOUT_MS = 10_000
+
+// ---- event runner
+/** Deadline for a whole event run when none is given (CTDB EventScriptTimeout). @default 30 s */
+export const EVENT_SCRIPT_TIMEOUT_S = 30
+/** Grace between SIGTERM and SIGKILL of a timed-out process group. @default 1000 ms */
+export const KILL_GRACE_MS = 1_000
+/** Time a debug-hung-script may run before it is killed too. @default 10 s */
+export const DEBUG_SCRIPT_TIMEOUT_MS = 10_000
+/** Captured output kept per script run (stdout+stderr). @default 64 KiB */
+export const SCRIPT_OUTPUT_CAP_BYTES = 64 * 1024
+/** Events waiting per component before new requests are rejected. @default 64 */
+export const EVENT_QUEUE_LIMIT = 64
+/** Event runs executing at once across all components. @default 8 */
+export const EVENT_CONCURRENCY = 8
+/** Runs kept in the history per (component, event). @default 10 */
+export const EVENT_HISTORY_SIZE = 10
+/** Component that the daemon's own lifecycle events go to (CTDB's only component). */
+export const LEGACY_COMPONENT = 'legacy'
+
+// ---- logging
+/** CTDB's level names and numbers. @default NOTICE */
+export const DEFAULT_LOG_LEVEL = 'NOTICE'
+/** Messages buffered per sink before new ones are dropped (and counted). @default 1000 */
+export const LOG_SINK_BUFFER_MESSAGES = 1_000
+/** Syslog target when `[logging] location = syslog:...` names no address. */
+export const DEFAULT_SYSLOG_ADDRESS = '127.0.0.1:514'
+/** Longest syslog datagram; longer messages are truncated (CTDB uses 1024). */
+export const SYSLOG_MAX_MESSAGE_BYTES = 1024
