@@ -1,0 +1,161 @@
+// Loading and validating corral.conf into one frozen, typed object.
+
+import { readFileSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+import { CorralError } from '../errors/index.js'
+import * as D from './defaults.js'
+import { parseIni, type IniEntry } from './ini.js'
+import { SCHEMA, SCRIPT_TIMEOUTS_SECTION, type KeySpec } from './schema.js'
+import { EVENT_NAMES, type EventName } from '../events/types.js'
+
+export interface CorralConfig {
+  /** The file read, or null when defaults only. */
+  readonly file: string | null
+  readonly paths: {
+    readonly configDir: string
+    readonly stateDir: string
+    readonly runDir: string
+    readonly eventsDir: string
+    readonly socketPath: string
+  }
+  readonly logging: { readonly location: string, readonly level: string }
+  readonly event: {
+    readonly debugScript: string | null
+    readonly timeoutS: number
+    readonly eventTimeoutsS: Readonly<Partial<Record<EventName, number>>>
+    /** `component/NN.name` → seconds. */
+    readonly scriptTimeoutsS: Readonly<Record<string, number>>
+    readonly runAll: boolean
+    readonly outputCapBytes: number
+    readonly queueLimit: number
+    readonly concurrency: number
+    readonly historySize: number
+  }
+}
+
+/** Paths given on the command line or in the environment win over the file. */
+export interface PathOverrides {
+  configDir?: string
+  stateDir?: string
+  runDir?: string
+  eventsDir?: string
+  socketPath?: string
+}
+
+type Value = string | number | boolean
+
+// Why: one entry point validates everything at load, so the daemon never runs on a half-read config.
+export function loadConfig (opts: { configDir?: string, file?: string, overrides?: PathOverrides, env?: NodeJS.ProcessEnv } = {}): CorralConfig {
+  const env = opts.env ?? process.env
+  const configDir = resolve(opts.overrides?.configDir ?? opts.configDir ?? env.CORRAL_CONFIG_DIR ?? D.DEFAULT_CONFIG_DIR)
+  const file = opts.file !== undefined ? resolve(opts.file) : join(configDir, D.CONFIG_FILE_NAME)
+  let text: string | null = null
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    // A missing default file means "all defaults"; a file named explicitly must exist.
+    if (!(code === 'ENOENT' && opts.file === undefined)) {
+      throw new CorralError('CORRAL_E_CONFIG_READ', `cannot read config: ${(err as Error).message}`, { place: { file }, cause: err })
+    }
+  }
+  return buildConfig(text === null ? [] : parseIni(text, file), text === null ? null : file, configDir, opts.overrides ?? {}, env)
+}
+
+// Why: tests and `corral config validate` check text without touching the file system.
+export function parseConfigText (text: string, file: string, configDir: string, overrides: PathOverrides = {}): CorralConfig {
+  return buildConfig(parseIni(text, file), file, configDir, overrides, {})
+}
+
+function buildConfig (entries: IniEntry[], file: string | null, configDir: string, ov: PathOverrides, env: NodeJS.ProcessEnv): CorralConfig {
+  const where = file ?? '(defaults)'
+  const values = new Map<string, Value>()
+  const seen = new Map<string, number>()
+  const scriptTimeouts: Record<string, number> = {}
+  for (const e of entries) {
+    const id = `${e.section}/${e.key}`
+    const place = { file: where, line: e.line, field: `[${e.section}] ${e.key}` }
+    const prev = seen.get(id)
+    if (prev !== undefined) throw new CorralError('CORRAL_E_CONFIG_VALUE', `key repeated (first set on line ${prev})`, { place })
+    seen.set(id, e.line)
+    if (e.section === SCRIPT_TIMEOUTS_SECTION) {
+      if (!/^[A-Za-z0-9_.-]+\/[0-9]{2}\..+$/.test(e.key)) {
+        throw new CorralError('CORRAL_E_CONFIG_UNKNOWN_KEY', `expected 'COMPONENT/NN.name = SECONDS'`, { place })
+      }
+      scriptTimeouts[e.key] = convert({ section: e.section, key: e.key, type: { kind: 'int', min: 1, max: 86_400 }, default: null, description: '' }, e.value, place) as number
+      continue
+    }
+    const spec = SCHEMA.find(s => s.section === e.section && s.key === e.key)
+    if (spec === undefined) {
+      const known = SCHEMA.some(s => s.section === e.section)
+      throw new CorralError('CORRAL_E_CONFIG_UNKNOWN_KEY', known ? `unknown key '${e.key}' in [${e.section}]` : `unknown section [${e.section}]`, { place })
+    }
+    values.set(id, convert(spec, e.value, place))
+  }
+  const get = (section: string, key: string): Value | null => {
+    const v = values.get(`${section}/${key}`)
+    if (v !== undefined) return v
+    const spec = SCHEMA.find(s => s.section === section && s.key === key)
+    if (spec === undefined || spec.default === null) return null
+    return convert(spec, spec.default, { field: `[${section}] ${key}` })
+  }
+  const path = (v: Value | null, base: string): string | null => v === null ? null : (isAbsolute(String(v)) ? String(v) : join(base, String(v)))
+  const stateDir = resolve(ov.stateDir ?? env.CORRAL_STATE_DIR ?? String(get('paths', 'state dir')))
+  const runDir = resolve(ov.runDir ?? env.CORRAL_RUN_DIR ?? String(get('paths', 'run dir')))
+  const eventsDir = resolve(ov.eventsDir ?? env.CORRAL_EVENTS_DIR ?? path(get('paths', 'events dir'), configDir) ?? join(configDir, D.EVENTS_DIR_NAME))
+  const eventTimeouts: Partial<Record<EventName, number>> = {}
+  for (const e of EVENT_NAMES) {
+    const v = get('event', `${e} timeout`)
+    if (v !== null) eventTimeouts[e] = v as number
+  }
+  return deepFreeze({
+    file,
+    paths: { configDir, stateDir, runDir, eventsDir, socketPath: resolve(ov.socketPath ?? env.CORRAL_SOCKET ?? join(runDir, D.CONTROL_SOCKET_NAME)) },
+    logging: { location: String(get('logging', 'location')), level: String(get('logging', 'log level')) },
+    event: {
+      debugScript: path(get('event', 'debug script'), configDir),
+      timeoutS: get('event', 'timeout') as number,
+      eventTimeoutsS: eventTimeouts,
+      scriptTimeoutsS: scriptTimeouts,
+      runAll: get('event', 'run all') as boolean,
+      outputCapBytes: get('event', 'output cap') as number,
+      queueLimit: get('event', 'queue limit') as number,
+      concurrency: get('event', 'concurrency') as number,
+      historySize: get('event', 'history') as number,
+    },
+  })
+}
+
+// Turn the text of a value into its type, or say exactly why not.
+function convert (spec: KeySpec, raw: string, place: { file?: string, line?: number, field?: string }): Value {
+  const t = spec.type
+  switch (t.kind) {
+    case 'string':
+    case 'path':
+      if (raw === '') throw new CorralError('CORRAL_E_CONFIG_VALUE', 'value is empty', { place })
+      return raw
+    case 'bool': {
+      const v = raw.toLowerCase()
+      if (v === 'true' || v === 'yes' || v === 'on' || v === '1') return true
+      if (v === 'false' || v === 'no' || v === 'off' || v === '0') return false
+      throw new CorralError('CORRAL_E_CONFIG_VALUE', `expected true or false, got '${raw}'`, { place })
+    }
+    case 'int': {
+      if (!/^[0-9]+$/.test(raw)) throw new CorralError('CORRAL_E_CONFIG_VALUE', `expected a whole number, got '${raw}'`, { place })
+      const n = Number(raw)
+      if (n < t.min || n > t.max) throw new CorralError('CORRAL_E_CONFIG_VALUE', `${n} is out of range ${t.min}..${t.max}`, { place })
+      return n
+    }
+    case 'enum':
+      if (!t.values.includes(raw)) throw new CorralError('CORRAL_E_CONFIG_VALUE', `expected one of ${t.values.join(', ')}, got '${raw}'`, { place })
+      return raw
+  }
+}
+
+function deepFreeze<T> (o: T): T {
+  if (o !== null && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v)
+    Object.freeze(o)
+  }
+  return o
+}
