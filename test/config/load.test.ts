@@ -80,3 +80,14 @@ for (const [what, text, code, message] of bad) {
 t.test('a config file named explicitly must exist', async t => {
   t.throws(() => loadConfig({ file: join(dir, 'missing.conf'), env: {} }), { code: 'CORRAL_E_CONFIG_READ', message: /missing\.conf/ })
 })
+
+t.test('docs/config.md is generated from the schema and current', async t => {
+  const { readFileSync } = await import('node:fs')
+  const { renderConfigDoc } = await import('../../scripts/config-doc.js')
+  t.equal(readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8'), renderConfigDoc(), 'regenerate with: node --import tsx scripts/config-doc.ts > docs/config.md')
+})
+
+t.test('the shipped sample etc/corral.conf loads', async t => {
+  const c = loadConfig({ file: new URL('../../etc/corral.conf', import.meta.url).pathname, configDir: '/etc/corral', env: {} })
+  t.equal(c.event.timeoutS, defaults.EVENT_SCRIPT_TIMEOUT_S)
+})
