@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// The `corral` command line: parses arguments and hands each command to engine/cli.
+// Command modules are imported lazily so that every command starts fast.
+import { Command, Option } from 'commander'
+import type { GlobalOptions } from '../engine/cli/context.js'
+
+const program = new Command('corral')
+  .description('corral: cluster engine for all-active file-server clusters (a re-design of CTDB)')
+  .option('--config-dir <dir>', 'config directory (default /etc/corral, or CORRAL_CONFIG_DIR)')
+  .option('--socket <path>', 'control socket of the daemon to talk to (default <run dir>/corrald.sock, or CORRAL_SOCKET)')
+  .option('-j, --json', 'print JSON instead of text')
+  .addOption(new Option('-t, --timelimit <seconds>', 'seconds to wait for the daemon to answer').argParser(positiveNumber))
+  .showHelpAfterError()
+  .configureOutput({ outputError: (s, write) => write(s) })
+  .exitOverride(err => { process.exit(err.exitCode === 0 ? 0 : 64) })
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>()
+
+// Runs one command's implementation and turns any failure into a message and an exit status.
+function run<A extends unknown[]> (load: () => Promise<(g: GlobalOptions, ...args: A) => Promise<number | void>>) {
+  return async (...args: A): Promise<void> => {
+    const { reportFailure } = await import('../engine/cli/output.js')
+    try {
+      const impl = await load()
+      const code = await impl(globals(), ...args)
+      process.exitCode = typeof code === 'number' ? code : 0
+    } catch (err) {
+      process.exitCode = reportFailure(err, globals().json === true)
+    }
+  }
+}
+
+function positiveNumber (v: string): number {
+  const n = Number(v)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number of seconds, got '${v}'`)
+  return n
+}
+
+const event = program.command('event').description('run event scripts and plugins, show their results')
+event.command('run')
+  .description('run EVENT in COMPONENT and wait for it (exit status: 0 ok, 8 failed, 110 timed out, 125 cancelled)')
+  .addOption(new Option('--timeout <seconds>', 'deadline for the whole event, counted from arrival (default: configured)').argParser(positiveNumber))
+  .option('--run-all', 'keep running the remaining scripts after a failure')
+  .argument('<component>').argument('<event>').argument('[args...]')
+  .action(run(async () => (await import('../engine/cli/events.js')).eventRun))
+event.command('status')
+  .description('show the last run of EVENT in COMPONENT, script by script (exit status: the run\'s)')
+  .addOption(new Option('--history <n>', 'also show the last N runs').argParser(v => Number.parseInt(v, 10)))
+  .argument('<component>').argument('<event>')
+  .action(run(async () => (await import('../engine/cli/events.js')).eventStatus))
+const script = event.command('script').description('list, enable and disable scripts and plugins')
+script.command('list').argument('<component>')
+  .description('list the scripts and plugins of COMPONENT (* = enabled)')
+  .action(run(async () => (await import('../engine/cli/events.js')).scriptList))
+script.command('enable').argument('<component>').argument('<script>')
+  .description('enable SCRIPT (make it executable, or link it from the shipped events)')
+  .action(run(async () => (await import('../engine/cli/events.js')).scriptEnable))
+script.command('disable').argument('<component>').argument('<script>')
+  .description('disable SCRIPT (clear its executable bits, or remove the link)')
+  .action(run(async () => (await import('../engine/cli/events.js')).scriptDisable))
+
+program.command('scriptstatus').argument('[event]', 'event name', 'monitor')
+  .description('CTDB alias of "event status legacy EVENT"; always exits 0')
+  .action(run(async () => (await import('../engine/cli/events.js')).scriptStatus))
+
+const ip = program.command('ip').description('public IP addresses')
+ip.command('plan')
+  .description('what-if: read "IP CURRENT_PNN [PNN,...]" lines on stdin, print the allocation "IP PNN" (no daemon needed)')
+  .option('--node-flags <flags>', 'one flags bitmask per node, comma-separated (0x1 disconnected, 0x2 unhealthy, 0x4 disabled, 0x8 banned, 0x10 deleted, 0x20 stopped)')
+  .addOption(new Option('--algorithm <name>', 'allocation algorithm').choices(['lcp2', 'deterministic', 'nondeterministic']).default('lcp2'))
+  .option('--no-ip-failback', 'do not rebalance onto nodes that became healthy (NoIPFailback=1)')
+  .option('--no-ip-takeover', 'nodes never gain addresses they do not hold (NoIPTakeover=1)')
+  .action(run(async () => (await import('../engine/cli/ip.js')).ipPlan))
+
+program.command('ping').description('check that the daemon answers; print its pid and uptime')
+  .action(run(async () => (await import('../engine/cli/daemon.js')).ping))
+program.command('version').description('print the corral version')
+  .action(run(async () => (await import('../engine/cli/daemon.js')).version))
+
+const local = program.command('local').description('a local cluster on 127.0.0.x for trying corral out and for tests')
+local.command('start')
+  .addOption(new Option('--nodes <n>', 'number of nodes').argParser(v => Number.parseInt(v, 10)).default(3))
+  .option('--dir <dir>', 'where the nodes\' config, state and logs go (default $TMPDIR/corral-local)')
+  .description('start N local nodes and print their status')
+  .action(run(async () => (await import('../engine/cli/local.js')).localStart))
+local.command('stop').option('--dir <dir>').description('stop the local nodes started by "local start"')
+  .action(run(async () => (await import('../engine/cli/local.js')).localStop))
+local.command('status').option('--dir <dir>').description('show where the local nodes live and whether they run')
+  .action(run(async () => (await import('../engine/cli/local.js')).localStatus))
+
+await program.parseAsync(process.argv)

@@ -1,0 +1,164 @@
+// `corral local start|stop|status`: N nodes on this machine, each with its own config,
+// state and run directory under one parent directory, for trying corral out and for tests.
+import { spawn } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { CorralError } from '../errors/index.js'
+import type { GlobalOptions } from './context.js'
+import { printJson, printText } from './output.js'
+
+const START_WAIT_MS = 15_000
+const STOP_WAIT_MS = 10_000
+
+export interface LocalNode {
+  pnn: number
+  address: string
+  dir: string
+  configDir: string
+  socket: string
+  pidFile: string
+  logFile: string
+}
+
+// Why: one function knows the layout, so start, stop, status and the test harness agree.
+export function localLayout (dir: string, count: number): LocalNode[] {
+  return Array.from({ length: count }, (_, pnn) => {
+    const nodeDir = join(dir, `node${pnn}`)
+    return {
+      pnn,
+      address: `127.0.0.${pnn + 1}`,
+      dir: nodeDir,
+      configDir: join(nodeDir, 'etc'),
+      socket: join(nodeDir, 'run', 'corrald.sock'),
+      pidFile: join(nodeDir, 'run', 'corrald.pid'),
+      logFile: join(nodeDir, 'corrald.log'),
+    }
+  })
+}
+
+const defaultDir = (d?: string): string => resolve(d ?? join(tmpdir(), 'corral-local'))
+const packageRoot = (): string => resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []))
+
+function readCount (dir: string): number {
+  try {
+    return Number.parseInt(readFileSync(join(dir, 'nodes.count'), 'utf8'), 10)
+  } catch {
+    throw new CorralError('CORRAL_E_USAGE', `no local cluster in ${dir} (start one with: corral local start)`)
+  }
+}
+
+function pidOf (node: LocalNode): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(node.pidFile, 'utf8'), 10)
+    if (!Number.isInteger(pid) || pid <= 0) return null
+    // Only a pid that is still a corrald of ours counts: never signal a recycled pid.
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    return cmd.includes('corrald') && cmd.includes(node.configDir) ? pid : null
+  } catch {
+    return null
+  }
+}
+
+function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[]): void {
+  mkdirSync(node.configDir, { recursive: true })
+  mkdirSync(join(node.dir, 'state'), { recursive: true })
+  mkdirSync(join(node.dir, 'run'), { recursive: true })
+  writeFileSync(join(node.configDir, 'corral.conf'), [
+    `# corral.conf of local node ${node.pnn} (written by corral local start)`,
+    '[paths]',
+    `state dir = ${join(node.dir, 'state')}`,
+    `run dir = ${join(node.dir, 'run')}`,
+    '[logging]',
+    `location = file:${node.logFile}`,
+    'log level = INFO',
+    '',
+  ].join('\n'))
+  writeFileSync(join(node.configDir, 'nodes'), all.map(n => n.address).join('\n') + '\n')
+  const shipped = join(root, 'events.d')
+  const target = join(node.configDir, 'events.d')
+  if (existsSync(shipped) && !existsSync(target)) cpSync(shipped, target, { recursive: true })
+  mkdirSync(join(target, 'legacy'), { recursive: true })
+}
+
+async function waitForSocket (node: LocalNode, deadline: number): Promise<boolean> {
+  const { connectControl } = await import('../transport/client.js')
+  while (Date.now() < deadline) {
+    try {
+      const c = await connectControl(node.socket, { timeoutMs: 1000 })
+      c.close()
+      return true
+    } catch {
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+  }
+  return false
+}
+
+// Why: `npm start` must give a new user a running corral with one command.
+export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?: string }): Promise<number> {
+  if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > 32) throw new CorralError('CORRAL_E_USAGE', `--nodes must be 1..32, got ${opts.nodes}`)
+  const dir = defaultDir(opts.dir)
+  const root = packageRoot()
+  const corrald = join(root, 'dist', 'bin', 'corrald.js')
+  if (!existsSync(corrald)) throw new CorralError('CORRAL_E_USAGE', `${corrald} is missing: run npm run build first`)
+  mkdirSync(dir, { recursive: true })
+  if (existsSync(join(dir, 'nodes.count'))) {
+    const running = localLayout(dir, readCount(dir)).filter(n => pidOf(n) !== null)
+    if (running.length > 0) throw new CorralError('CORRAL_E_USAGE', `a local cluster already runs in ${dir} (corral local stop --dir ${dir})`)
+  }
+  writeFileSync(join(dir, 'nodes.count'), String(opts.nodes))
+  const nodes = localLayout(dir, opts.nodes)
+  for (const node of nodes) {
+    writeNodeConfig(root, node, nodes)
+    rmSync(node.pidFile, { force: true })
+    const out = openSync(join(node.dir, 'corrald.out'), 'a')
+    const child = spawn(process.execPath, [corrald, '--config-dir', node.configDir, '--pid-file', node.pidFile], {
+      detached: true, stdio: ['ignore', out, out], env: { ...process.env, CORRAL_SOCKET: '' },
+    })
+    child.unref()
+  }
+  const deadline = Date.now() + START_WAIT_MS
+  const up = await Promise.all(nodes.map(n => waitForSocket(n, deadline)))
+  return await report(g, dir, nodes, up)
+}
+
+async function report (g: GlobalOptions, dir: string, nodes: LocalNode[], up: boolean[]): Promise<number> {
+  const rows = nodes.map((n, i) => ({ pnn: n.pnn, address: n.address, pid: pidOf(n), running: up[i], socket: n.socket, config: n.configDir, log: n.logFile }))
+  if (g.json === true) {
+    printJson({ dir, nodes: rows })
+  } else {
+    const lines = [`Local corral in ${dir}`, 'pnn  address      pid      state    socket']
+    for (const r of rows) lines.push(`${String(r.pnn).padEnd(4)} ${r.address.padEnd(12)} ${String(r.pid ?? '-').padEnd(8)} ${(r.running ? 'running' : 'DOWN').padEnd(8)} ${r.socket}`)
+    lines.push('', `Talk to node 0:  CORRAL_SOCKET=${nodes[0].socket} corral event status legacy monitor`)
+    lines.push(`Logs:            ${nodes[0].logFile} (and node1, node2, ...)`, `Stop:            corral local stop --dir ${dir}`)
+    printText(lines.join('\n'))
+  }
+  return up.every(Boolean) ? 0 : 1
+}
+
+// Why: stops only the daemons this directory's pid files name, and only if they are ours.
+export async function localStop (g: GlobalOptions, opts: { dir?: string }): Promise<number> {
+  const dir = defaultDir(opts.dir)
+  const nodes = localLayout(dir, readCount(dir))
+  const pids = nodes.map(pidOf)
+  for (const pid of pids) if (pid !== null) process.kill(pid, 'SIGTERM')
+  const deadline = Date.now() + STOP_WAIT_MS
+  while (Date.now() < deadline && nodes.some(n => pidOf(n) !== null)) await new Promise(resolve => setTimeout(resolve, 100))
+  for (const n of nodes) {
+    const pid = pidOf(n)
+    if (pid !== null) process.kill(pid, 'SIGKILL')
+  }
+  if (g.json === true) printJson({ dir, stopped: pids.filter(p => p !== null) })
+  else printText(`Stopped ${pids.filter(p => p !== null).length} local node(s) in ${dir}`)
+  return 0
+}
+
+// Why: tells an admin where each local node keeps its files and whether it answers.
+export async function localStatus (g: GlobalOptions, opts: { dir?: string }): Promise<number> {
+  const dir = defaultDir(opts.dir)
+  const nodes = localLayout(dir, readCount(dir))
+  const up = await Promise.all(nodes.map(n => pidOf(n) === null ? false : waitForSocket(n, Date.now() + 1000)))
+  return await report(g, dir, nodes, up)
+}
