@@ -55,3 +55,23 @@ export const LOG_SINK_BUFFER_MESSAGES = 1_000
 export const DEFAULT_SYSLOG_ADDRESS = '127.0.0.1:514'
 /** Longest syslog datagram; longer messages are truncated (CTDB uses 1024). */
 export const SYSLOG_MAX_MESSAGE_BYTES = 1024
+
+// ---- cluster membership (engine/cluster/)
+/** TCP port of node-to-node links. The nodes file carries no port (CTDB's format), so every node
+ * listens on its own address and this port; local clusters use 127.0.0.1, .2, .3 with one port.
+ * Not CTDB's 4379, so corral and ctdbd can run side by side on one host. @default 4380 */
+export const DEFAULT_NODE_PORT = 4380
+/** Nodes file name inside the config dir (CTDB's `nodes`). */
+export const NODES_FILE_NAME = 'nodes'
+/** Tunables file name inside the config dir (CTDB's `ctdb.tunables`). */
+export const TUNABLES_FILE_NAME = 'corral.tunables'
+/** Heartbeat period of the failure detector (tunable HeartbeatIntervalMs). @default 250 ms */
+export const HEARTBEAT_INTERVAL_MS = 250
+/** Silent heartbeat intervals before a peer is suspected (tunable HeartbeatLimit). @default 8 */
+export const HEARTBEAT_LIMIT = 8
+/** Passing monitors in a row before UNHEALTHY is cleared (tunable MonitorRise). @default 2 */
+export const MONITOR_RISE = 2
+/** Failing monitors in a row before UNHEALTHY is set (tunable MonitorFall). @default 1 */
+export const MONITOR_FALL = 1
+/** Timed-out monitors in a row that count as one failure (tunable MonitorTimeoutCount; CTDB: 20). @default 3 */
+export const MONITOR_TIMEOUT_COUNT = 3
