@@ -1,0 +1,97 @@
+// The daemon's life: load config, start components, serve the control socket, stop cleanly.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadConfig, type PathOverrides } from '../config/index.js'
+import { createLogger, installSighupReopen } from '../log/index.js'
+import { createEventRunner } from '../events/index.js'
+import { createPluginHost } from '../events/plugin-host/index.js'
+import { createControlServer } from '../transport/index.js'
+import { eventHandlers } from './handlers.js'
+import { sessionHandlers } from './session.js'
+import { CorralError } from '../errors/index.js'
+
+export interface DaemonOptions {
+  configDir?: string
+  configFile?: string
+  overrides?: PathOverrides
+  pidFile?: string
+  logLocation?: string
+  logLevel?: string
+  eventsOnly?: boolean
+}
+
+/** The package's own directory (events.d/ and plugins/ shipped with corral live there). */
+export const packageRoot = (): string => resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []))
+
+// Why: one function owns start-up order and shutdown, so bin/corrald stays a thin parser.
+export async function runDaemon (opts: DaemonOptions): Promise<number> {
+  let config
+  try {
+    config = loadConfig({ configDir: opts.configDir, file: opts.configFile, overrides: clean(opts.overrides ?? {}) })
+  } catch (err) {
+    process.stderr.write(`corrald: ${(err as Error).message}\n`)
+    return err instanceof CorralError ? err.exitCode : 1
+  }
+  const log = createLogger({ location: opts.logLocation ?? config.logging.location, level: opts.logLevel ?? config.logging.level, program: 'corrald' })
+  installSighupReopen(log)
+  const startedAt = Date.now()
+  mkdirSync(config.paths.runDir, { recursive: true })
+  mkdirSync(config.paths.stateDir, { recursive: true })
+  const pidFile = opts.pidFile ?? join(config.paths.runDir, 'corrald.pid')
+
+  const plugins = createPluginHost({ log: log.child({ component: 'plugin-host' }), outputCapBytes: config.event.outputCapBytes })
+  const runner = createEventRunner({
+    eventsDir: config.paths.eventsDir,
+    dataDir: join(packageRoot(), 'events.d'),
+    configDir: config.paths.configDir,
+    pluginRunner: plugins,
+    log: log.child({ component: 'events' }),
+    debugScript: config.event.debugScript,
+    defaultTimeoutS: config.event.timeoutS,
+    eventTimeoutsS: config.event.eventTimeoutsS,
+    scriptTimeoutsS: config.event.scriptTimeoutsS,
+    runAll: config.event.runAll,
+    outputCapBytes: config.event.outputCapBytes,
+    queueLimit: config.event.queueLimit,
+    concurrency: config.event.concurrency,
+    historySize: config.event.historySize,
+  })
+
+  let server
+  try {
+    server = await createControlServer({
+      socketPath: config.paths.socketPath,
+      handlers: [...sessionHandlers({ startedAt }), ...eventHandlers(runner)],
+      log: log.child({ component: 'control' }),
+    })
+  } catch (err) {
+    log.error({ err }, `cannot serve the control socket: ${(err as Error).message}`)
+    await runner.close()
+    await plugins.close()
+    await log.flushAndClose?.()
+    return err instanceof CorralError ? err.exitCode : 1
+  }
+  writeFileSync(pidFile, `${process.pid}\n`)
+  log.notice({ socket: config.paths.socketPath, config: config.file, eventsDir: config.paths.eventsDir, eventsOnly: opts.eventsOnly === true }, `corrald ${process.pid} ready`)
+
+  await new Promise<void>(resolve => {
+    const stop = (signal: string): void => {
+      log.notice({ signal }, 'shutting down')
+      resolve()
+    }
+    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.once('SIGINT', () => stop('SIGINT'))
+  })
+  await server.close()
+  await runner.close()
+  await plugins.close()
+  rmSync(pidFile, { force: true })
+  log.notice({}, 'stopped')
+  await log.flushAndClose?.()
+  return 0
+}
+
+function clean (o: PathOverrides): PathOverrides {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as PathOverrides
+}
