@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file corral/v1/common.proto.
  */
 export const file_corral_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChZjb3JyYWwvdjEvY29tbW9uLnByb3RvEgljb3JyYWwudjEiWwoFSGVsbG8SDwoHdmVyc2lvbhgBIAEoDRIMCgRyb2xlGAIgASgJEgsKA3BubhgDIAEoDRISCgphdXRoX25vbmNlGAQgASgMEhIKCmF1dGhfcHJvb2YYBSABKAwiKwoKRXJyb3JSZXBseRIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiBgoEUGluZyIuCgRQb25nEhkKEWRhZW1vbl9zdGFydGVkX21zGAEgASgEEgsKA3BpZBgCIAEoDWIGcHJvdG8z");
+  fileDesc("ChZjb3JyYWwvdjEvY29tbW9uLnByb3RvEgljb3JyYWwudjEiWwoFSGVsbG8SDwoHdmVyc2lvbhgBIAEoDRIMCgRyb2xlGAIgASgJEgsKA3BubhgDIAEoDRISCgphdXRoX25vbmNlGAQgASgMEhIKCmF1dGhfcHJvb2YYBSABKAwiKwoKRXJyb3JSZXBseRIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiBgoEUGluZyIuCgRQb25nEhkKEWRhZW1vbl9zdGFydGVkX21zGAEgASgEEgsKA3BpZBgCIAEoDSI0CgRFY2hvEg8KB3BheWxvYWQYASABKAwSDgoGcmVwZWF0GAIgASgNEgsKA3NlcRgDIAEoDWIGcHJvdG8z");
 
 /**
  * First frame each side sends on a new connection (type 1).
@@ -132,4 +132,34 @@ export type Pong = Message<"corral.v1.Pong"> & {
  */
 export const PongSchema: GenMessage<Pong> = /*@__PURE__*/
   messageDesc(file_corral_v1_common, 3);
+
+/**
+ * Diagnostics and benchmarks: the reply echoes the payload. With repeat = 0 the reply is one
+ * Echo; with repeat = N it is a server stream of N Echo messages numbered by seq 0..N-1.
+ *
+ * @generated from message corral.v1.Echo
+ */
+export type Echo = Message<"corral.v1.Echo"> & {
+  /**
+   * @generated from field: bytes payload = 1;
+   */
+  payload: Uint8Array;
+
+  /**
+   * @generated from field: uint32 repeat = 2;
+   */
+  repeat: number;
+
+  /**
+   * @generated from field: uint32 seq = 3;
+   */
+  seq: number;
+};
+
+/**
+ * Describes the message corral.v1.Echo.
+ * Use `create(EchoSchema)` to create a new message.
+ */
+export const EchoSchema: GenMessage<Echo> = /*@__PURE__*/
+  messageDesc(file_corral_v1_common, 4);
 

@@ -1,0 +1,102 @@
+// The one table of wire message types: numeric type id (uint16) <-> generated schema, and which
+// reply type answers each request type. docs/protocol.md lists the same ids for other languages.
+// Ids are stable: never renumber or reuse one. Ranges leave room for later components:
+//   1-15 session · 100-199 events · 200-399 cluster · 400-599 databases · 600-699 ip
+import type { DescMessage } from '@bufbuild/protobuf'
+import { EchoSchema, ErrorReplySchema, HelloSchema, PingSchema, PongSchema } from './gen/corral/v1/common_pb.js'
+import {
+  EventRunReplySchema, EventRunRequestSchema, EventStatusReplySchema, EventStatusRequestSchema,
+  ScriptListReplySchema, ScriptListRequestSchema, ScriptSetReplySchema, ScriptSetRequestSchema,
+} from './gen/corral/v1/events_pb.js'
+
+/** Type id ranges reserved per area (inclusive). */
+export const TYPE_RANGES = {
+  session: [1, 15],
+  events: [100, 199],
+  cluster: [200, 399],
+  databases: [400, 599],
+  ip: [600, 699],
+} as const
+
+/** Message type ids as they appear in the frame header. */
+export const MessageType = {
+  Hello: 1,
+  ErrorReply: 2,
+  Ping: 3,
+  Pong: 4,
+  Echo: 5,
+  EventRunRequest: 100,
+  EventRunReply: 101,
+  EventStatusRequest: 102,
+  EventStatusReply: 103,
+  ScriptListRequest: 104,
+  ScriptListReply: 105,
+  ScriptSetRequest: 106,
+  ScriptSetReply: 107,
+} as const
+
+// One request/reply pair; `as const` keeps the schema types so ReplyOf<> can look them up.
+function rpc<Req extends DescMessage, Rep extends DescMessage> (request: Req, reply: Rep): { readonly request: Req, readonly reply: Rep } {
+  return { request, reply }
+}
+
+/** Every request type with the reply type that answers it (a reply may come as a stream of them). */
+export const RPCS = [
+  rpc(PingSchema, PongSchema),
+  rpc(EchoSchema, EchoSchema),
+  rpc(EventRunRequestSchema, EventRunReplySchema),
+  rpc(EventStatusRequestSchema, EventStatusReplySchema),
+  rpc(ScriptListRequestSchema, ScriptListReplySchema),
+  rpc(ScriptSetRequestSchema, ScriptSetReplySchema),
+] as const
+
+type Rpc = typeof RPCS[number]
+/** A schema that may be sent as a request. */
+export type RequestSchema = Rpc['request']
+/** The reply schema paired with request schema R. */
+export type ReplyOf<R extends RequestSchema> = Extract<Rpc, { request: R }>['reply']
+
+const SCHEMAS: ReadonlyArray<readonly [number, DescMessage]> = [
+  [MessageType.Hello, HelloSchema],
+  [MessageType.ErrorReply, ErrorReplySchema],
+  [MessageType.Ping, PingSchema],
+  [MessageType.Pong, PongSchema],
+  [MessageType.Echo, EchoSchema],
+  [MessageType.EventRunRequest, EventRunRequestSchema],
+  [MessageType.EventRunReply, EventRunReplySchema],
+  [MessageType.EventStatusRequest, EventStatusRequestSchema],
+  [MessageType.EventStatusReply, EventStatusReplySchema],
+  [MessageType.ScriptListRequest, ScriptListRequestSchema],
+  [MessageType.ScriptListReply, ScriptListReplySchema],
+  [MessageType.ScriptSetRequest, ScriptSetRequestSchema],
+  [MessageType.ScriptSetReply, ScriptSetReplySchema],
+]
+
+const byType = new Map<number, DescMessage>()
+const byName = new Map<string, number>()
+for (const [type, schema] of SCHEMAS) {
+  if (byType.has(type) || byName.has(schema.typeName)) throw new Error(`protocol registry: duplicate entry ${type} ${schema.typeName}`)
+  byType.set(type, schema)
+  byName.set(schema.typeName, type)
+}
+const replyByRequest = new Map<string, DescMessage>(RPCS.map(r => [r.request.typeName, r.reply]))
+
+// Why: the decoder turns a header's type id into the schema that parses the body.
+export function schemaForType (type: number): DescMessage | undefined {
+  return byType.get(type)
+}
+
+// Why: the encoder needs the wire id of a message it is about to send.
+export function typeOfSchema (schema: DescMessage): number | undefined {
+  return byName.get(schema.typeName)
+}
+
+// Why: a connection checks a reply's type against the request it answers.
+export function replySchemaFor (request: DescMessage): DescMessage | undefined {
+  return replyByRequest.get(request.typeName)
+}
+
+// Why: tests and docs walk the whole table to check ranges and pairing.
+export function allMessageTypes (): ReadonlyArray<readonly [number, DescMessage]> {
+  return SCHEMAS
+}
