@@ -35,6 +35,7 @@ export const ERRORS = {
   CORRAL_E_REQUEST_TIMEOUT: { exit: 110, summary: 'No reply arrived within the request timeout.' },
   CORRAL_E_UNKNOWN_REQUEST: { exit: 71, summary: 'The daemon does not handle this request type.' },
   CORRAL_E_DAEMON_NOT_RUNNING: { exit: 111, summary: 'No daemon answers on the control socket (is corrald running? is the socket path right?).' },
+  CORRAL_E_DAEMON_RUNNING: { exit: 16, summary: 'Another daemon already answers on the control socket; this one refused to start.' },
 
   // event runner
   CORRAL_E_COMPONENT_NOT_FOUND: { exit: 2, summary: 'No directory for that component in the events directory ("Event dir for C does not exist").' },
