@@ -58,6 +58,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
     historySize: config.event.historySize,
   })
 
+  // cluster: the membership component adds its handlers and lifecycle here (unless --events-only).
   let server
   try {
     server = await createControlServer({
