@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join, resolve } from 'node:path'
+import { packageRoot } from '../config/package-root.js'
 import { CorralError } from '../errors/index.js'
 import type { GlobalOptions } from './context.js'
 import { printJson, printText } from './output.js'
@@ -39,7 +39,6 @@ export function localLayout (dir: string, count: number): LocalNode[] {
 }
 
 const defaultDir = (d?: string): string => resolve(d ?? join(tmpdir(), 'corral-local'))
-const packageRoot = (): string => resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []))
 
 function readCount (dir: string): number {
   try {

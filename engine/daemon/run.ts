@@ -1,7 +1,7 @@
 // The daemon's life: load config, start components, serve the control socket, stop cleanly.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { packageRoot } from '../config/package-root.js'
 import { loadConfig, type PathOverrides } from '../config/index.js'
 import { createLogger, installSighupReopen } from '../log/index.js'
 import { createEventRunner } from '../events/index.js'
@@ -20,9 +20,6 @@ export interface DaemonOptions {
   logLevel?: string
   eventsOnly?: boolean
 }
-
-/** The package's own directory (events.d/ and plugins/ shipped with corral live there). */
-export const packageRoot = (): string => resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []))
 
 // Why: one function owns start-up order and shutdown, so bin/corrald stays a thin parser.
 export async function runDaemon (opts: DaemonOptions): Promise<number> {
