@@ -75,3 +75,21 @@ export const MONITOR_RISE = 2
 export const MONITOR_FALL = 1
 /** Timed-out monitors in a row that count as one failure (tunable MonitorTimeoutCount; CTDB: 20). @default 3 */
 export const MONITOR_TIMEOUT_COUNT = 3
+
+// ---- cluster lock (engine/cluster/lock/)
+/** Time a lock take may wait for the helper's answer (CTDB's election take: 120 s). @default 120 s, in ms */
+export const CLUSTER_LOCK_TAKE_TIMEOUT_MS = 120_000
+/** How often the file lock helper checks the lock file still has the locked inode (CTDB: 5 s). @default 5 s */
+export const CLUSTER_LOCK_RECHECK_INTERVAL_S = 5
+/** How often a lock helper checks that its parent is alive (CTDB: 5 s; ours is cheap). @default 100 ms */
+export const CLUSTER_LOCK_PARENT_POLL_MS = 100
+/** Lease TTL of the etcd lock helper (CTDB's ctdb_etcd_lock: 9 s). @default 5 s */
+export const CLUSTER_LOCK_ETCD_TTL_S = 5
+/** The etcd helper gives up this long before the server could expire an unrenewed lease. @default 1000 ms */
+export const CLUSTER_LOCK_ETCD_SAFETY_MS = 1_000
+/** Key of the etcd lock when the etcd: URL names none. */
+export const CLUSTER_LOCK_ETCD_KEY = 'corral/cluster-lock'
+/** Lock takes slower than this are logged (tunable RecLockLatencyMs). @default 1000 ms */
+export const CLUSTER_LOCK_LATENCY_WARN_MS = 1_000
+/** Helper stderr kept as the reason of a failed take or a lost lock. @default 4 KiB */
+export const CLUSTER_LOCK_STDERR_CAP_BYTES = 4 * 1024
