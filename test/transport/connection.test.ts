@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import fc from 'fast-check'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import type { Socket } from 'node:net'
@@ -279,4 +280,18 @@ t.test('a stale socket file is replaced, but a live daemon on it refuses a secon
   const conn = await connectControl(second.socketPath)
   t.ok(await conn.request(PingSchema, {}))
   conn.close()
+})
+
+t.test('random bytes after the Hello never crash the server, and a good client still gets replies', async t => {
+  const { server, socketPath } = await startServer(t, { maxFrameBytes: 4096 })
+  await fc.assert(fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 300 }), async bytes => {
+    const raw = await rawClient(socketPath)
+    raw.socket.write(helloFrame())
+    raw.socket.end(bytes)
+    await raw.closed
+  }), { numRuns: 60 })
+  t.ok(server.stats().rejected > 0, `the server rejected ${server.stats().rejected} of 60 garbage streams`)
+  const good = await connectControl(socketPath)
+  t.equal((await good.request(EchoSchema, { payload: Uint8Array.of(3) })).payload[0], 3)
+  good.close()
 })
