@@ -129,9 +129,10 @@ export class ClusterLock {
       this.#heldSince = performance.now()
       // After `0`, any later output is ignored (CTDB's etcd helper repeats it); EOF or exit = lost.
       child.stdout!.on('data', () => {})
-      const lost = (): void => this.#lost(child, stderr)
-      child.stdout!.once('end', lost)
-      child.once('exit', lost)
+      // Report once the helper is gone (exit status and stderr complete); a helper that closes
+      // stdout but lingers is stopped.
+      child.once('close', () => this.#lost(child, stderr))
+      child.stdout!.once('end', () => setTimeout(() => { if (child.exitCode === null && child.signalCode === null) void this.#stop(child) }, 200))
       return this.#finish({ status: 'held', latencyMs })
     }
     // Not held: make sure the helper is gone, then its stderr is complete and can be the reason.
@@ -156,7 +157,6 @@ export class ClusterLock {
     if (this.#heldSince === undefined || this.#releasing) return
     const heldMs = performance.now() - this.#heldSince
     this.#heldSince = undefined
-    void this.#stop(child)
     const payload = { code: child.exitCode, signal: child.signalCode, reason: stderr().trim(), heldMs }
     this.#log.error({ lock: this.config, ...payload }, 'cluster lock lost')
     this.#events.emit('lock:lost', payload)
