@@ -1,6 +1,9 @@
 // Running one script: its own process group, CTDB's argv, stdout+stderr captured into one capped
 // buffer, and a deadline after which it is reported TIMEDOUT and its whole tree is killed.
 import { spawn } from 'node:child_process'
+import { closeSync, openSync, readSync, unlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
@@ -37,11 +40,11 @@ export interface ScriptRun {
 let tsxLoader: string | undefined
 // Why: `.ts` scripts run as `node --import tsx FILE` with corral's own tsx, wherever corral is installed.
 export function tsxImportUrl (): string {
-  tsxLoader ??= pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href
+  tsxLoader ??= pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
   return tsxLoader
 }
 
-/** Output collector with a byte cap. */
+/** Output collector with a byte cap (used for the debug script's pipes). */
 class Capture {
   #chunks: Buffer[] = []
   #bytes = 0
@@ -58,16 +61,39 @@ class Capture {
   text (): string { return Buffer.concat(this.#chunks).toString('utf8') }
 }
 
+// stdout and stderr share one unlinked temp file: output keeps its true interleaving (as CTDB's
+// single pipe), a daemonised grandchild cannot hold the run open, and only `cap` bytes are ever read.
+function openOutputFile (token: string): number {
+  const path = join(tmpdir(), `corral-out-${token}`)
+  const fd = openSync(path, 'w+', 0o600)
+  unlinkSync(path)
+  return fd
+}
+
+function readOutput (fd: number, cap: number): { output: string, outputTruncated: boolean } {
+  const buf = Buffer.alloc(cap + 1)
+  let n = 0
+  for (;;) {
+    const got = readSync(fd, buf, n, buf.length - n, n)
+    if (got === 0 || n + got >= buf.length) { n += got; break }
+    n += got
+  }
+  closeSync(fd)
+  return { output: buf.subarray(0, Math.min(n, cap)).toString('utf8'), outputTruncated: n > cap }
+}
+
 // Why: a failed, hung or unstartable script is a result the runner records, never an exception.
 export function runScript (r: ScriptRun): Promise<ScriptResult> {
   const startedAt = Date.now()
   const token = randomUUID()
-  const cap = new Capture(r.outputCapBytes)
   const base = { name: r.name, kind: 'script' as const, startedAt }
   if (startedAt >= r.deadline) {
     return Promise.resolve({ ...base, state: 'TIMEDOUT', exitCode: null, signal: null, durationMs: 0, output: '', outputTruncated: false, reason: 'deadline passed before the script could start' })
   }
   const [cmd, args] = r.runner === 'tsx' ? [process.execPath, ['--import', tsxImportUrl(), r.path, ...r.argv]] : [r.path, r.argv]
+  // corral decides how .ts scripts load; loaders inherited through NODE_OPTIONS would fight tsx.
+  const env = r.runner === 'tsx' ? { ...r.env, NODE_OPTIONS: '', [RUN_TOKEN_ENV]: token } : { ...r.env, [RUN_TOKEN_ENV]: token }
+  const fd = openOutputFile(token)
   return new Promise(resolve => {
     let settled = false
     let cancelled = false
@@ -77,21 +103,17 @@ export function runScript (r: ScriptRun): Promise<ScriptResult> {
       clearTimeout(timer)
       resolve(res)
     }
-    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...r.env, [RUN_TOKEN_ENV]: token }, argv0: r.path })
-    child.stdout.on('data', (c: Buffer) => cap.push(c))
-    child.stderr.on('data', (c: Buffer) => cap.push(c))
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env, argv0: r.path })
     const finish = (base2: Omit<ScriptResult, 'output' | 'outputTruncated'>): void => {
-      done({ ...base2, output: cap.text(), outputTruncated: cap.truncated })
+      if (settled) return
+      done({ ...base2, ...readOutput(fd, r.outputCapBytes) })
     }
     child.on('error', (err: NodeJS.ErrnoException) => {
       finish({ ...base, state: 'CANNOT_RUN', exitCode: null, signal: null, durationMs: Date.now() - startedAt, reason: `cannot run ${r.path}: ${err.code ?? ''} ${err.message}`.trim() })
     })
     child.on('exit', (code, sig) => {
       const durationMs = Date.now() - startedAt
-      // Give the pipes a moment to deliver the last output; a daemonised grandchild may hold them open.
-      const drain = setTimeout(() => settle(), 100)
-      const settle = (): void => {
-        clearTimeout(drain)
+      {
         if (cancelled) {
           finish({ ...base, state: 'CANCELLED', exitCode: null, signal: sig, durationMs, reason: 'monitor cancelled by another event' })
         } else if (code === 0) {
@@ -100,8 +122,6 @@ export function runScript (r: ScriptRun): Promise<ScriptResult> {
           finish({ ...base, state: 'ERROR', exitCode: code, signal: sig, durationMs, reason: code !== null ? `exit ${code}` : `killed by ${sig}` })
         }
       }
-      if (child.stdout.readableEnded && child.stderr.readableEnded) settle()
-      else child.once('close', settle)
     })
     r.onStart?.(() => {
       if (settled || child.pid === undefined) return
