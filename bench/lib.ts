@@ -28,7 +28,8 @@ export function printTable (title: string, rows: BenchRow[], reproduce: string):
   const fmt = (n: number): string => n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(3)
   const lines = [`## ${title}`, '', '| figure | value | baseline | ratio | note |', '|---|---|---|---|---|']
   for (const r of rows) {
-    const ratio = r.baseline === null || r.baseline === 0 ? '-' : `${(r.value / r.baseline).toFixed(2)}x`
+    const q = r.baseline === null || r.baseline === 0 ? null : r.value / r.baseline
+    const ratio = q === null ? '-' : q < 0.1 ? `${q.toFixed(4)}x (1/${(1 / q).toFixed(0)})` : `${q.toFixed(2)}x`
     lines.push(`| ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baseline === null ? '-' : `${fmt(r.baseline)} ${r.unit}`} | ${ratio} | ${r.note ?? ''} |`)
   }
   lines.push('', `Reproduce: \`${reproduce}\``, '')
