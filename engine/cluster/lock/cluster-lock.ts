@@ -24,6 +24,7 @@ export interface TakeOptions {
   timeoutMs?: number
 }
 
+const sleepMs = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 const NOOP_LOGGER: LockLogger = { error () {}, warn () {}, info () {}, debug () {} }
 const STATUS_OF: Record<string, LockStatus> = {
   [HELPER_CHAR.held]: 'held',
@@ -109,7 +110,7 @@ export class ClusterLock {
     }
     this.#child = child
     const stderr = this.#captureStderr(child)
-    const exited = new Promise<void>(resolve => child.once('close', () => resolve()))
+    const closed = new Promise<void>(resolve => child.once('close', () => resolve()))
     child.once('close', () => { if (this.#child === child) this.#child = undefined })
 
     const answer = await new Promise<{ status: LockStatus, reason?: string }>(resolve => {
@@ -131,12 +132,13 @@ export class ClusterLock {
       child.stdout!.on('data', () => {})
       // Report once the helper is gone (exit status and stderr complete); a helper that closes
       // stdout but lingers is stopped.
-      child.once('close', () => this.#lost(child, stderr))
+      // A grandchild may keep the pipes open after the helper exits: wait for them only briefly.
+      child.once('exit', () => { void Promise.race([closed, sleepMs(200)]).then(() => this.#lost(child, stderr)) })
       child.stdout!.once('end', () => setTimeout(() => { if (child.exitCode === null && child.signalCode === null) void this.#stop(child) }, 200))
       return this.#finish({ status: 'held', latencyMs })
     }
     // Not held: make sure the helper is gone, then its stderr is complete and can be the reason.
-    await this.#stop(child, exited)
+    await this.#stop(child, closed)
     const status = answer.status === 'held' ? 'error' : answer.status
     const why = answer.status === 'held' ? (this.#releasing ? 'released while taking' : 'helper exited right after printing 0') : answer.reason
     const text = stderr().trim()
@@ -157,6 +159,7 @@ export class ClusterLock {
     if (this.#heldSince === undefined || this.#releasing) return
     const heldMs = performance.now() - this.#heldSince
     this.#heldSince = undefined
+    void this.#stop(child) // the helper is gone; this stops what it may have left in its group
     const payload = { code: child.exitCode, signal: child.signalCode, reason: stderr().trim(), heldMs }
     this.#log.error({ lock: this.config, ...payload }, 'cluster lock lost')
     this.#events.emit('lock:lost', payload)
@@ -181,11 +184,13 @@ export class ClusterLock {
     const gone = exited ?? (child.exitCode !== null || child.signalCode !== null
       ? Promise.resolve()
       : new Promise<void>(resolve => child.once('exit', () => resolve())))
+    const running = (): boolean => child.exitCode === null && child.signalCode === null
+    // The whole group: what a shell-script helper started may outlive it and hold our pipes.
     const signal = (sig: NodeJS.Signals): void => {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
-      try { process.kill(-child.pid, sig) } catch { try { child.kill(sig) } catch {} }
+      if (child.pid === undefined) return
+      try { process.kill(-child.pid, sig) } catch { if (running()) try { child.kill(sig) } catch {} }
     }
-    if (child.exitCode === null && child.signalCode === null) signal('SIGTERM')
+    signal('SIGTERM')
     const timer = setTimeout(() => signal('SIGKILL'), this.#killGraceMs)
     await gone
     clearTimeout(timer)

@@ -121,3 +121,12 @@ t.test('release while a take is pending stops the helper and the take reports it
   t.not(r.status, 'held')
   t.equal(lock.held, false)
 })
+
+t.test('what a helper started in the background is stopped with it and cannot stall a take', async t => {
+  const pidFile = join(dir, 'grandchild.pid')
+  const lock = new ClusterLock(`!${helper('forks', 'sleep 60 & echo $! > "$1"; printf 1')} ${pidFile}`, { killGraceMs: 300 })
+  const r = await lock.take({ timeoutMs: 10_000 })
+  t.equal(r.status, 'contended')
+  const { readFileSync } = await import('node:fs')
+  t.notOk(alive(Number(readFileSync(pidFile, 'utf8'))), 'the background sleep was stopped too')
+})
