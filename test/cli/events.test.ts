@@ -1,7 +1,7 @@
 import t from 'tap'
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { corral, startDaemon } from './fixtures.js'
+import { corral, startDaemon } from './fixtures/daemon.js'
 
 const d = await startDaemon()
 t.teardown(() => d.stop())
