@@ -46,7 +46,8 @@ type Value = string | number | boolean
 
 // Why: one entry point validates everything at load, so the daemon never runs on a half-read config.
 export function loadConfig (opts: { configDir?: string, file?: string, overrides?: PathOverrides, env?: NodeJS.ProcessEnv } = {}): CorralConfig {
-  const env = opts.env ?? process.env
+  // An empty variable means unset (so `CORRAL_SOCKET= corrald` falls back to the config).
+  const env = Object.fromEntries(Object.entries(opts.env ?? process.env).filter(([, v]) => v !== undefined && v !== '')) as NodeJS.ProcessEnv
   const configDir = resolve(opts.overrides?.configDir ?? opts.configDir ?? env.CORRAL_CONFIG_DIR ?? D.DEFAULT_CONFIG_DIR)
   const file = opts.file !== undefined ? resolve(opts.file) : join(configDir, D.CONFIG_FILE_NAME)
   let text: string | null = null

@@ -91,3 +91,8 @@ t.test('the shipped sample etc/corral.conf loads', async t => {
   const c = loadConfig({ file: new URL('../../etc/corral.conf', import.meta.url).pathname, configDir: '/etc/corral', env: {} })
   t.equal(c.event.timeoutS, defaults.EVENT_SCRIPT_TIMEOUT_S)
 })
+
+t.test('an empty environment variable counts as unset', async t => {
+  const c = loadConfig({ configDir: dir, env: { CORRAL_SOCKET: '', CORRAL_RUN_DIR: '' } })
+  t.equal(c.paths.socketPath, join(defaults.DEFAULT_RUN_DIR, defaults.CONTROL_SOCKET_NAME))
+})
