@@ -8,6 +8,11 @@ import {
   EventRunReplySchema, EventRunRequestSchema, EventStatusReplySchema, EventStatusRequestSchema,
   ScriptListReplySchema, ScriptListRequestSchema, ScriptSetReplySchema, ScriptSetRequestSchema,
 } from './gen/corral/v1/events_pb.js'
+import {
+  AdminReplySchema, AdminRequestSchema, HeartbeatAckSchema, HeartbeatSchema, NodeAuthConfirmSchema, NodeAuthOkSchema,
+  NodeAuthReplySchema, NodeAuthSchema, RecoveryReplySchema, RecoveryRequestSchema, StatusReplySchema, StatusRequestSchema,
+  TunableReplySchema, TunableRequestSchema,
+} from './gen/corral/v1/cluster_pb.js'
 
 /** Type id ranges reserved per area (inclusive). */
 export const TYPE_RANGES = {
@@ -33,6 +38,20 @@ export const MessageType = {
   ScriptListReply: 105,
   ScriptSetRequest: 106,
   ScriptSetReply: 107,
+  NodeAuth: 200,
+  NodeAuthReply: 201,
+  NodeAuthConfirm: 202,
+  NodeAuthOk: 203,
+  Heartbeat: 204,
+  HeartbeatAck: 205,
+  RecoveryRequest: 206,
+  RecoveryReply: 207,
+  StatusRequest: 220,
+  StatusReply: 221,
+  AdminRequest: 222,
+  AdminReply: 223,
+  TunableRequest: 224,
+  TunableReply: 225,
 } as const
 
 // One request/reply pair; `as const` keeps the schema types so ReplyOf<> can look them up.
@@ -48,6 +67,13 @@ export const RPCS = [
   rpc(EventStatusRequestSchema, EventStatusReplySchema),
   rpc(ScriptListRequestSchema, ScriptListReplySchema),
   rpc(ScriptSetRequestSchema, ScriptSetReplySchema),
+  rpc(NodeAuthSchema, NodeAuthReplySchema),
+  rpc(NodeAuthConfirmSchema, NodeAuthOkSchema),
+  rpc(HeartbeatSchema, HeartbeatAckSchema),
+  rpc(RecoveryRequestSchema, RecoveryReplySchema),
+  rpc(StatusRequestSchema, StatusReplySchema),
+  rpc(AdminRequestSchema, AdminReplySchema),
+  rpc(TunableRequestSchema, TunableReplySchema),
 ] as const
 
 type Rpc = typeof RPCS[number]
@@ -70,6 +96,20 @@ const SCHEMAS: ReadonlyArray<readonly [number, DescMessage]> = [
   [MessageType.ScriptListReply, ScriptListReplySchema],
   [MessageType.ScriptSetRequest, ScriptSetRequestSchema],
   [MessageType.ScriptSetReply, ScriptSetReplySchema],
+  [MessageType.NodeAuth, NodeAuthSchema],
+  [MessageType.NodeAuthReply, NodeAuthReplySchema],
+  [MessageType.NodeAuthConfirm, NodeAuthConfirmSchema],
+  [MessageType.NodeAuthOk, NodeAuthOkSchema],
+  [MessageType.Heartbeat, HeartbeatSchema],
+  [MessageType.HeartbeatAck, HeartbeatAckSchema],
+  [MessageType.RecoveryRequest, RecoveryRequestSchema],
+  [MessageType.RecoveryReply, RecoveryReplySchema],
+  [MessageType.StatusRequest, StatusRequestSchema],
+  [MessageType.StatusReply, StatusReplySchema],
+  [MessageType.AdminRequest, AdminRequestSchema],
+  [MessageType.AdminReply, AdminReplySchema],
+  [MessageType.TunableRequest, TunableRequestSchema],
+  [MessageType.TunableReply, TunableReplySchema],
 ]
 
 const byType = new Map<number, DescMessage>()
