@@ -50,7 +50,7 @@ async function benchCorral (base: string): Promise<{ cli: Map<number, number>, d
   const etc = join(base, 'corral', 'etc')
   for (const n of COUNTS) writeScripts(join(etc, 'events.d', `c${n}`), n)
   const run = join(base, 'corral', 'run')
-  const daemon = spawn(process.execPath, [DAEMON, '--config-dir', etc, '--run-dir', run, '--state-dir', join(base, 'corral', 'state'), '--log', `file:${join(base, 'corral', 'log')}`], { stdio: 'ignore' })
+  const daemon = spawn(process.execPath, [DAEMON, '--config-dir', etc, '--run-dir', run, '--state-dir', join(base, 'corral', 'state'), '--log', `file:${join(base, 'corral', 'log')}`, '--events-only'], { stdio: 'ignore' })
   const sock = join(run, 'corrald.sock')
   try {
     await waitFor(() => existsSync(sock), 15_000)

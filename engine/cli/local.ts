@@ -1,6 +1,7 @@
 // `corral local start|stop|status`: N nodes on this machine, each with its own config,
 // state and run directory under one parent directory, for trying corral out and for tests.
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -60,7 +61,7 @@ function pidOf (node: LocalNode): number | null {
   }
 }
 
-function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[]): void {
+function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: Buffer, lockFile: string): void {
   mkdirSync(node.configDir, { recursive: true })
   mkdirSync(join(node.dir, 'state'), { recursive: true })
   mkdirSync(join(node.dir, 'run'), { recursive: true })
@@ -69,12 +70,16 @@ function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[]): void
     '[paths]',
     `state dir = ${join(node.dir, 'state')}`,
     `run dir = ${join(node.dir, 'run')}`,
+    '[cluster]',
+    `node address = ${node.address}`,
+    `cluster lock = ${lockFile}`,
     '[logging]',
     `location = file:${node.logFile}`,
     'log level = INFO',
     '',
   ].join('\n'))
   writeFileSync(join(node.configDir, 'nodes'), all.map(n => n.address).join('\n') + '\n')
+  writeFileSync(join(node.configDir, 'cluster.key'), key, { mode: 0o600 })
   const shipped = join(root, 'events.d')
   const target = join(node.configDir, 'events.d')
   if (existsSync(shipped) && !existsSync(target)) cpSync(shipped, target, { recursive: true })
@@ -109,8 +114,9 @@ export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?:
   }
   writeFileSync(join(dir, 'nodes.count'), String(opts.nodes))
   const nodes = localLayout(dir, opts.nodes)
+  const key = randomBytes(32)
   for (const node of nodes) {
-    writeNodeConfig(root, node, nodes)
+    writeNodeConfig(root, node, nodes, key, join(dir, 'cluster.lock'))
     rmSync(node.pidFile, { force: true })
     const out = openSync(join(node.dir, 'corrald.out'), 'a')
     const child = spawn(process.execPath, [corrald, '--config-dir', node.configDir, '--pid-file', node.pidFile], {

@@ -93,3 +93,17 @@ export const CLUSTER_LOCK_ETCD_KEY = 'corral/cluster-lock'
 export const CLUSTER_LOCK_LATENCY_WARN_MS = 1_000
 /** Helper stderr kept as the reason of a failed take or a lost lock. @default 4 KiB */
 export const CLUSTER_LOCK_STDERR_CAP_BYTES = 4 * 1024
+
+// ---- cluster daemon (engine/cluster/node/)
+/** Cluster key file name inside the config dir. */
+export const CLUSTER_KEY_FILE_NAME = 'cluster.key'
+/** Shortest accepted cluster key, in bytes. */
+export const CLUSTER_KEY_MIN_BYTES = 16
+/** Delay before re-dialling a peer whose link failed. @default 200 ms */
+export const RECONNECT_DELAY_MS = 200
+/** How often a node without a leader tries the cluster lock. @default 250 ms */
+export const LEADER_CHECK_INTERVAL_MS = 250
+/** Time allowed for one phase of a recovery on every node. @default 30 s */
+export const RECOVERY_PHASE_TIMEOUT_MS = 30_000
+/** First monitor after startup (CTDB: 2 s). @default 1000 ms */
+export const FIRST_MONITOR_DELAY_MS = 1_000

@@ -18,6 +18,16 @@ export interface CorralConfig {
     readonly eventsDir: string
     readonly socketPath: string
   }
+  readonly cluster: {
+    readonly nodesFile: string
+    readonly nodeAddress: string | null
+    readonly port: number
+    readonly keyFile: string
+    readonly lock: string | null
+    readonly startAsStopped: boolean
+    readonly startAsDisabled: boolean
+    readonly eventsOnly: boolean
+  }
   readonly logging: { readonly location: string, readonly level: string }
   readonly event: {
     readonly debugScript: string | null
@@ -112,6 +122,16 @@ function buildConfig (entries: IniEntry[], file: string | null, configDir: strin
   return deepFreeze({
     file,
     paths: { configDir, stateDir, runDir, eventsDir, socketPath: resolve(ov.socketPath ?? env.CORRAL_SOCKET ?? join(runDir, D.CONTROL_SOCKET_NAME)) },
+    cluster: {
+      nodesFile: path(get('cluster', 'nodes list'), configDir) as string,
+      nodeAddress: get('cluster', 'node address') as string | null,
+      port: get('cluster', 'port') as number,
+      keyFile: path(get('cluster', 'cluster key'), configDir) as string,
+      lock: get('cluster', 'cluster lock') as string | null,
+      startAsStopped: get('cluster', 'start as stopped') as boolean,
+      startAsDisabled: get('cluster', 'start as disabled') as boolean,
+      eventsOnly: get('cluster', 'events only') as boolean,
+    },
     logging: { location: String(get('logging', 'location')), level: String(get('logging', 'log level')) },
     event: {
       debugScript: path(get('event', 'debug script'), configDir),

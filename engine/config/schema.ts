@@ -27,6 +27,15 @@ export const SCHEMA: readonly KeySpec[] = [
   { section: 'paths', key: 'run dir', type: { kind: 'path' }, default: D.DEFAULT_RUN_DIR, description: 'Where the control socket and pid file live.' },
   { section: 'paths', key: 'events dir', type: { kind: 'path' }, default: null, description: `Event components (one subdirectory each). Default: <config dir>/${D.EVENTS_DIR_NAME}.` },
 
+  { section: 'cluster', key: 'nodes list', type: { kind: 'path' }, default: D.NODES_FILE_NAME, description: 'The nodes file (one address per line, CTDB format). Relative names are under the config dir.' },
+  { section: 'cluster', key: 'node address', type: { kind: 'string' }, default: null, description: 'This node\'s address in the nodes file. Default: the first address of the file this host can bind.' },
+  { section: 'cluster', key: 'port', type: INT(1, 65_535), default: String(D.DEFAULT_NODE_PORT), description: 'TCP port of the node links on every node address.' },
+  { section: 'cluster', key: 'cluster key', type: { kind: 'path' }, default: D.CLUSTER_KEY_FILE_NAME, description: 'File with the shared secret every node must hold (created by `corral local start`, or `head -c 32 /dev/urandom > FILE`). Relative names are under the config dir.' },
+  { section: 'cluster', key: 'cluster lock', type: { kind: 'string' }, default: null, description: 'The cluster lock: a file path (built-in file lock), `!COMMAND ARGS` (any CTDB mutex helper) or `etcd://HOST:PORT/KEY` (see docs/cluster-lock.md). Unset: no lock, split brain is possible.' },
+  { section: 'cluster', key: 'start as stopped', type: { kind: 'bool' }, default: 'false', description: 'Start with the STOPPED flag (CTDB [legacy] start as stopped).' },
+  { section: 'cluster', key: 'start as disabled', type: { kind: 'bool' }, default: 'false', description: 'Start with the DISABLED flag (CTDB [legacy] start as disabled).' },
+  { section: 'cluster', key: 'events only', type: { kind: 'bool' }, default: 'false', description: 'Run only the event runner and the control socket, no cluster (same as corrald --events-only).' },
+
   { section: 'logging', key: 'location', type: { kind: 'string' }, default: 'stderr', description: 'stderr, file:PATH, syslog:udp[:HOST:PORT] or syslog:udp-rfc5424[:HOST:PORT] (see docs/logging.md).' },
   { section: 'logging', key: 'log level', type: { kind: 'string' }, default: D.DEFAULT_LOG_LEVEL, description: 'ERROR, WARNING, NOTICE, INFO or DEBUG (or 0-10, as CTDB).' },
 

@@ -3,12 +3,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { packageRoot } from '../config/package-root.js'
 import { loadConfig, type PathOverrides } from '../config/index.js'
+import { LEGACY_COMPONENT } from '../config/defaults.js'
 import { createLogger, installSighupReopen } from '../log/index.js'
 import { createEventRunner } from '../events/index.js'
 import { createPluginHost } from '../events/plugin-host/index.js'
 import { createControlServer } from '../transport/index.js'
 import { eventHandlers } from './handlers.js'
 import { sessionHandlers } from './session.js'
+import { ClusterNode, controlHandlers } from '../cluster/node/index.js'
 import { CorralError } from '../errors/index.js'
 
 export interface DaemonOptions {
@@ -35,6 +37,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   const startedAt = Date.now()
   mkdirSync(config.paths.runDir, { recursive: true })
   mkdirSync(config.paths.stateDir, { recursive: true })
+  mkdirSync(join(config.paths.eventsDir, LEGACY_COMPONENT), { recursive: true })
   const pidFile = opts.pidFile ?? join(config.paths.runDir, 'corrald.pid')
 
   const plugins = createPluginHost({ log: log.child({ component: 'plugin-host' }), outputCapBytes: config.event.outputCapBytes })
@@ -55,12 +58,14 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
     historySize: config.event.historySize,
   })
 
-  // cluster: the membership component adds its handlers and lifecycle here (unless --events-only).
+  // The cluster member (unless events only): its lifecycle events go to the legacy component.
+  const eventsOnly = opts.eventsOnly === true || config.cluster.eventsOnly
+  const node = eventsOnly ? null : new ClusterNode(config, async (event, args = []) => await runner.run({ component: LEGACY_COMPONENT, event, args }), log.child({ component: 'cluster' }))
   let server
   try {
     server = await createControlServer({
       socketPath: config.paths.socketPath,
-      handlers: [...sessionHandlers({ startedAt }), ...eventHandlers(runner)],
+      handlers: [...sessionHandlers({ startedAt }), ...eventHandlers(runner), ...(node === null ? [] : controlHandlers(node))],
       log: log.child({ component: 'control' }),
     })
   } catch (err) {
@@ -71,6 +76,21 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
     return err instanceof CorralError ? err.exitCode : 1
   }
   writeFileSync(pidFile, `${process.pid}\n`)
+  if (node !== null) {
+    try {
+      await node.start()
+    } catch (err) {
+      log.error({ err }, `cannot join the cluster: ${(err as Error).message}`)
+      process.stderr.write(`corrald: ${(err as Error).message}\n`)
+      await node.stop().catch(() => undefined)
+      await server.close()
+      await runner.close()
+      await plugins.close()
+      rmSync(pidFile, { force: true })
+      await log.flushAndClose()
+      return err instanceof CorralError ? err.exitCode : 1
+    }
+  }
   log.notice({ socket: config.paths.socketPath, config: config.file, eventsDir: config.paths.eventsDir, eventsOnly: opts.eventsOnly === true }, `corrald ${process.pid} ready`)
 
   await new Promise<void>(resolve => {
@@ -81,6 +101,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
   })
+  await node?.stop()
   await server.close()
   await runner.close()
   await plugins.close()

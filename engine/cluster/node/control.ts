@@ -1,0 +1,42 @@
+// The control-socket side of the cluster member: status, admin states, tunables.
+import { AdminRequestSchema, StatusRequestSchema, TunableRequestSchema } from '../../../protocol/gen/corral/v1/cluster_pb.js'
+import { handle, type HandlerEntry } from '../../transport/handlers.js'
+import { getvar, listvars, setvar } from '../tunables.js'
+import type { ClusterNode } from './node.js'
+
+// Why: `corral status`, `ban`, `getvar`... reach the node through these requests.
+export function controlHandlers (node: ClusterNode): HandlerEntry[] {
+  return [
+    handle(StatusRequestSchema, () => {
+      const s = node.snapshot()
+      return {
+        thisPnn: s.thisPnn,
+        nodes: s.nodes.map(n => ({ pnn: n.pnn, address: n.address, flags: n.flags })),
+        generation: s.generation,
+        recoveryMode: s.recoveryMode,
+        leader: s.leader ?? -1,
+        runstate: s.runstate,
+        lockConfigured: s.lockConfigured,
+        lock: node.config.cluster.lock ?? '',
+        startedMs: BigInt(node.startedMs),
+        lastRecoveryStartedMs: BigInt(node.lastRecoveryStarted),
+        lastRecoveryFinishedMs: BigInt(node.lastRecoveryFinished),
+        recoveries: node.recoveries,
+      }
+    }),
+    handle(AdminRequestSchema, req => {
+      const message = node.admin(req.op, req.seconds)
+      return { message, flags: node.flags }
+    }),
+    handle(TunableRequestSchema, req => {
+      if (req.op === 'list') return { text: listvars(node.tunables) }
+      if (req.op === 'get') {
+        const g = getvar(node.tunables, req.name)
+        return { text: g.line, value: g.value }
+      }
+      const r = setvar(node.tunables, req.name, req.value)
+      node.tunables = r.tunables
+      return { text: '', warning: r.warning ?? '' }
+    }),
+  ]
+}

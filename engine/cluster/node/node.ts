@@ -1,0 +1,452 @@
+// The live cluster member: links to every peer, heartbeats and the failure detector, node flags,
+// the leader (whoever holds the cluster lock), generations and leader-driven recovery, runstates
+// and the monitor loop. Pure rules come from engine/cluster; this file does the I/O and timing.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { HeartbeatSchema, RecoveryRequestSchema } from '../../../protocol/gen/corral/v1/cluster_pb.js'
+import * as D from '../../config/defaults.js'
+import type { CorralConfig } from '../../config/index.js'
+import { CorralError } from '../../errors/index.js'
+import type { RunRecord } from '../../events/types.js'
+import type { Connection } from '../../transport/connection.js'
+import type { HandlerEntry } from '../../transport/handlers.js'
+import { TypedEmitter } from '../../events/emitter.js'
+import { FailureDetector } from '../detector.js'
+import {
+  canLead, isInactive, NODE_FLAGS_BANNED, NODE_FLAGS_DELETED, NODE_FLAGS_DISCONNECTED, NODE_FLAGS_PERMANENTLY_DISABLED,
+  NODE_FLAGS_STOPPED, NODE_FLAGS_UNHEALTHY,
+} from '../flags.js'
+import { INVALID_GENERATION, newGeneration } from '../generation.js'
+import { ClusterLock } from '../lock/index.js'
+import { parseNodes, type NodeEntry } from '../nodes.js'
+import { RecoveryMode, Runstate, runstateName, STARTUP_RETRY_S } from '../runstate.js'
+import { defaultTunables, parseTunables, type Tunables } from '../tunables.js'
+import type { StatusSnapshot } from '../status-format.js'
+import { readClusterKey } from './auth.js'
+import { dialNodeLink, listenNodeLinks } from './links.js'
+import { nodeHandlers } from './peer-handlers.js'
+
+/** What the node needs from the daemon: run an event of the legacy component. */
+export type RunEvent = (event: string, args?: string[]) => Promise<RunRecord>
+
+export interface NodeLog {
+  error (o: object, m: string): void
+  warn (o: object, m: string): void
+  notice (o: object, m: string): void
+  info (o: object, m: string): void
+  debug (o: object, m: string): void
+}
+
+/** Typed events of the cluster member. */
+export interface ClusterEvents {
+  [k: string]: unknown
+  'node:disconnected': { pnn: number, why: string }
+  'node:connected': { pnn: number }
+  'leader:elected': { pnn: number }
+  'generation:changed': { generation: number }
+  'flags:changed': { flags: number }
+}
+
+interface Peer {
+  pnn: number
+  address: string
+  out: Connection | null
+  dialing: boolean
+  connected: boolean
+  flags: number
+  runstate: number
+  generation: number
+  leader: number
+  lockHeld: boolean
+  startedMs: number
+  recoveryMode: number
+}
+
+export class ClusterNode {
+  readonly events = new TypedEmitter<ClusterEvents>()
+  readonly startedMs = Date.now()
+  nodes: NodeEntry[] = []
+  pnn = -1
+  flags = NODE_FLAGS_UNHEALTHY
+  runstate: Runstate = Runstate.UNKNOWN
+  generation = INVALID_GENERATION
+  recoveryMode: RecoveryMode = RecoveryMode.ACTIVE
+  leader: number | null = null
+  tunables: Tunables
+  lastRecoveryStarted = 0
+  lastRecoveryFinished = 0
+  recoveries = 0
+  readonly lock: ClusterLock | null
+  readonly peers = new Map<number, Peer>()
+  #key: Buffer = Buffer.alloc(0)
+  #detector: FailureDetector
+  #timers: NodeJS.Timeout[] = []
+  #listener: { close (): Promise<void> } | null = null
+  #taking = false
+  #recovering = false
+  #recoveryNeeded = false
+  #lastRecoveredSet = ''
+  #pendingGeneration = INVALID_GENERATION
+  #banTimer: NodeJS.Timeout | undefined
+  #monitor = { timer: undefined as NodeJS.Timeout | undefined, delayS: 1, ok: 0, fail: 0, timeouts: 0 }
+  #stopping = false
+
+  constructor (readonly config: CorralConfig, readonly runEvent: RunEvent, readonly log: NodeLog) {
+    this.tunables = loadTunables(config.paths.configDir)
+    this.#detector = new FailureDetector({ intervalMs: this.tunables.HeartbeatIntervalMs, limit: this.tunables.HeartbeatLimit })
+    this.lock = config.cluster.lock === null ? null : new ClusterLock(config.cluster.lock, { logger: log })
+    this.lock?.on('lock:lost', l => {
+      this.log.error({ reason: l.reason }, `lost the cluster lock: ${l.reason}`)
+      if (this.leader === this.pnn) this.#setLeader(null)
+    })
+    if (config.cluster.startAsStopped) this.flags |= NODE_FLAGS_STOPPED
+    if (config.cluster.startAsDisabled) this.flags |= NODE_FLAGS_PERMANENTLY_DISABLED
+  }
+
+  get isLeader (): boolean { return this.leader === this.pnn && this.pnn >= 0 }
+
+  /** Handlers served on node links (after authentication). */
+  peerHandlers (): HandlerEntry[] { return nodeHandlers(this) }
+
+  // Why: CTDB's start-up order: init, then links and setup, then the first recovery.
+  async start (): Promise<void> {
+    const file = this.config.cluster.nodesFile
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (err) {
+      throw new CorralError('CORRAL_E_NODES_FILE', `cannot read the nodes file: ${(err as Error).message}`, { place: { file }, cause: err })
+    }
+    this.nodes = parseNodes(text, file)
+    this.#key = readClusterKey(this.config.cluster.keyFile)
+    this.runstate = Runstate.INIT
+    await this.#lifecycle('init')
+    this.#listener = await this.#listen()
+    for (const n of this.nodes) {
+      if (n.pnn === this.pnn || (n.flags & NODE_FLAGS_DELETED) !== 0) continue
+      this.peers.set(n.pnn, { pnn: n.pnn, address: n.address, out: null, dialing: false, connected: false, flags: NODE_FLAGS_DISCONNECTED, runstate: 0, generation: INVALID_GENERATION, leader: -1, lockHeld: false, startedMs: 0, recoveryMode: 1 })
+    }
+    this.runstate = Runstate.SETUP
+    await this.#lifecycle('setup')
+    this.runstate = Runstate.FIRST_RECOVERY
+    for (const p of this.peers.values()) void this.#dial(p)
+    const hb = this.tunables.HeartbeatIntervalMs
+    let scheduled = Date.now() + hb
+    this.#every(hb, () => {
+      const now = Date.now()
+      for (const dead of this.#detector.onTick(now, scheduled)) this.#lost(dead, 'no heartbeat')
+      scheduled = now + hb
+      this.#heartbeat()
+    })
+    this.#every(D.LEADER_CHECK_INTERVAL_MS, () => { void this.#leaderCheck() })
+    this.log.notice({ pnn: this.pnn, nodes: this.nodes.length, lock: this.config.cluster.lock }, `node ${this.pnn} joined as ${this.nodes[this.pnn].address}`)
+  }
+
+  async stop (): Promise<void> {
+    this.#stopping = true
+    this.runstate = Runstate.SHUTDOWN
+    for (const t of this.#timers) clearInterval(t)
+    clearTimeout(this.#monitor.timer)
+    clearTimeout(this.#banTimer)
+    await this.runEvent('shutdown').catch(() => undefined)
+    if (this.lock?.held === true) await this.lock.release()
+    for (const p of this.peers.values()) p.out?.close()
+    await this.#listener?.close()
+  }
+
+  #every (ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms)
+    this.#timers.push(t)
+  }
+
+  async #lifecycle (event: 'init' | 'setup'): Promise<void> {
+    const r = await this.runEvent(event)
+    if (r.state !== 'OK') throw new CorralError('CORRAL_E_EVENT_FAILED', `the ${event} event failed (${r.state}); corrald cannot start (see: corral event status legacy ${event})`)
+  }
+
+  // Bind the configured node address, else the first address of the nodes file this host can bind.
+  async #listen (): Promise<{ close (): Promise<void> }> {
+    const want = this.config.cluster.nodeAddress
+    const candidates = this.nodes.filter(n => (n.flags & NODE_FLAGS_DELETED) === 0 && (want === null || n.address === want))
+    if (want !== null && candidates.length === 0) throw new CorralError('CORRAL_E_NODE_UNKNOWN', `node address ${want} is not in the nodes file`, { place: { file: this.config.cluster.nodesFile } })
+    let last: unknown
+    for (const n of candidates) {
+      try {
+        this.pnn = n.pnn
+        const l = await listenNodeLinks({
+          address: n.address, port: this.config.cluster.port, key: this.#key, myPnn: n.pnn, handlers: this.peerHandlers(), log: this.log,
+        })
+        return l
+      } catch (err) {
+        last = err
+      }
+    }
+    throw new CorralError('CORRAL_E_NODE_UNKNOWN', `no address of the nodes file can be bound on this host (${(last as Error | undefined)?.message ?? 'none'})`, { place: { file: this.config.cluster.nodesFile } })
+  }
+
+  async #dial (p: Peer): Promise<void> {
+    if (p.dialing || p.out !== null || this.#stopping) return
+    p.dialing = true
+    try {
+      const conn = await dialNodeLink({ address: p.address, port: this.config.cluster.port, localAddress: this.nodes[this.pnn].address, key: this.#key, myPnn: this.pnn, timeoutMs: 1000, log: this.log })
+      p.out = conn
+      conn.events.on('connection:closed', () => {
+        if (p.out === conn) p.out = null
+        this.#lost(p.pnn, 'link closed')
+        setTimeout(() => { void this.#dial(p) }, D.RECONNECT_DELAY_MS)
+      })
+      this.#detector.onHeartbeat(p.pnn, Date.now())
+      this.#heartbeatTo(p)
+    } catch (err) {
+      if ((err as CorralError).code === 'CORRAL_E_AUTH') this.log.error({ peer: p.pnn }, (err as Error).message)
+      setTimeout(() => { void this.#dial(p) }, D.RECONNECT_DELAY_MS)
+    } finally {
+      p.dialing = false
+    }
+  }
+
+  #lost (pnn: number, why: string): void {
+    const p = this.peers.get(pnn)
+    if (p === undefined) return
+    if (why === 'no heartbeat') p.out?.close()
+    if (!p.connected) return
+    p.connected = false
+    p.lockHeld = false
+    this.log.notice({ peer: pnn, why }, `node ${pnn} is DISCONNECTED (${why})`)
+    this.events.emit('node:disconnected', { pnn, why })
+    if (this.leader === pnn) this.#setLeader(null)
+  }
+
+  /** A heartbeat arrived on an incoming link. */
+  onHeartbeat (h: { pnn: number, flags: number, runstate: number, generation: number, leader: number, lockHeld: boolean, startedMs: number, recoveryMode: number }): void {
+    const p = this.peers.get(h.pnn)
+    if (p === undefined) return
+    this.#detector.onHeartbeat(h.pnn, Date.now())
+    Object.assign(p, { flags: h.flags, runstate: h.runstate, generation: h.generation, leader: h.leader, lockHeld: h.lockHeld, startedMs: h.startedMs, recoveryMode: h.recoveryMode })
+    if (!p.connected && p.out !== null) {
+      p.connected = true
+      this.log.notice({ peer: h.pnn }, `node ${h.pnn} is connected`)
+      this.events.emit('node:connected', { pnn: h.pnn })
+    }
+    if (h.lockHeld && this.leader !== h.pnn && !this.isLeader) this.#setLeader(h.pnn)
+  }
+
+  #heartbeat (): void {
+    for (const p of this.peers.values()) this.#heartbeatTo(p)
+  }
+
+  #heartbeatTo (p: Peer): void {
+    if (p.out === null) return
+    p.out.request(HeartbeatSchema, {
+      pnn: this.pnn, flags: this.flags, runstate: this.runstate, generation: this.generation, leader: this.leader ?? -1,
+      lockHeld: this.isLeader, startedMs: BigInt(this.startedMs), recoveryMode: this.recoveryMode,
+    }, { timeoutMs: this.#detector.timeoutMs }).catch(() => {})
+  }
+
+  #setLeader (pnn: number | null): void {
+    if (this.leader === pnn) return
+    this.leader = pnn
+    if (pnn === null) return
+    this.log.notice({ leader: pnn }, `leader is node ${pnn}`)
+    this.events.emit('leader:elected', { pnn })
+    if (pnn === this.pnn) this.#recoveryNeeded = true
+  }
+
+  /** Nodes that take part in recovery: connected and not inactive by their own flags. */
+  activeSet (): number[] {
+    const out: number[] = []
+    if (!isInactive(this.flags)) out.push(this.pnn)
+    for (const p of this.peers.values()) if (p.connected && !isInactive(p.flags)) out.push(p.pnn)
+    return out.sort((a, b) => a - b)
+  }
+
+  async #leaderCheck (): Promise<void> {
+    if (this.#stopping) return
+    if (isInactive(this.flags) || !canLead(this.flags)) {
+      if (this.isLeader) { this.#setLeader(null); await this.lock?.release() }
+      return
+    }
+    if (!this.isLeader) {
+      const claimed = [...this.peers.values()].find(p => p.connected && p.lockHeld)
+      if (claimed !== undefined) { this.#setLeader(claimed.pnn); return }
+      if (this.lock === null) {
+        // CTDB without a lock: the longest-running eligible node wins, then the highest PNN.
+        const cands = [{ pnn: this.pnn, startedMs: this.startedMs }, ...[...this.peers.values()].filter(p => p.connected && canLead(p.flags) && !isInactive(p.flags))]
+        cands.sort((a, b) => a.startedMs - b.startedMs || b.pnn - a.pnn)
+        this.#setLeader(cands[0].pnn)
+      } else if (!this.#taking) {
+        this.#taking = true
+        try {
+          const r = await this.lock.take({ timeoutMs: 5000 })
+          if (r.status === 'held') this.#setLeader(this.pnn)
+          else if (r.status === 'error' || r.status === 'timeout') this.log.warn({ reason: r.reason }, `cluster lock: ${r.status}: ${r.reason ?? ''}`)
+        } finally {
+          this.#taking = false
+        }
+      }
+    }
+    if (!this.isLeader || this.#recovering) return
+    const set = this.activeSet()
+    const stale = set.some(pnn => pnn !== this.pnn && (this.peers.get(pnn)!.generation !== this.generation || this.peers.get(pnn)!.recoveryMode !== RecoveryMode.NORMAL))
+    if (this.#recoveryNeeded || set.join(',') !== this.#lastRecoveredSet || stale || this.recoveryMode !== RecoveryMode.NORMAL) await this.#recover(set)
+  }
+
+  // Why: the leader's recovery: a new generation, startrecovery everywhere, then the generation and recovered.
+  async #recover (set: number[]): Promise<void> {
+    this.#recovering = true
+    this.#recoveryNeeded = false
+    const gen = newGeneration(this.generation)
+    this.lastRecoveryStarted = Date.now()
+    this.log.notice({ generation: gen, nodes: set }, `recovery started: generation ${gen}, nodes ${set.join(',')}`)
+    try {
+      for (const phase of ['start', 'end'] as const) {
+        await Promise.all(set.map(async pnn => {
+          if (pnn === this.pnn) return await this.recoveryPhase(phase, gen, this.pnn)
+          const out = this.peers.get(pnn)?.out
+          if (out == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
+          await out.request(RecoveryRequestSchema, { phase, generation: gen, leader: this.pnn }, { timeoutMs: D.RECOVERY_PHASE_TIMEOUT_MS })
+        }))
+      }
+      this.#lastRecoveredSet = set.join(',')
+      this.recoveries++
+      this.lastRecoveryFinished = Date.now()
+      this.log.notice({ generation: gen, ms: this.lastRecoveryFinished - this.lastRecoveryStarted }, `recovery finished: generation ${gen} in ${this.lastRecoveryFinished - this.lastRecoveryStarted} ms`)
+    } catch (err) {
+      this.#recoveryNeeded = true
+      this.log.error({ err: (err as Error).message }, `recovery failed, will retry: ${(err as Error).message}`)
+    } finally {
+      this.#recovering = false
+    }
+  }
+
+  /** One phase of a recovery on this node (requested by the leader, or by ourselves as leader). */
+  async recoveryPhase (phase: string, generation: number, leader: number): Promise<void> {
+    if (this.leader !== null && this.leader !== leader) throw new CorralError('CORRAL_E_NOT_LEADER', `node ${leader} is not the leader (node ${this.leader} is)`)
+    if (phase === 'start') {
+      this.recoveryMode = RecoveryMode.ACTIVE
+      this.#pendingGeneration = generation
+      if (this.leader === null) this.#setLeader(leader)
+      await this.runEvent('startrecovery')
+      return
+    }
+    if (phase !== 'end') throw new CorralError('CORRAL_E_USAGE', `unknown recovery phase ${phase}`)
+    if (generation !== this.#pendingGeneration) throw new CorralError('CORRAL_E_STALE_GENERATION', `generation ${generation} is not the one this recovery started with (${this.#pendingGeneration})`)
+    this.generation = generation
+    this.recoveryMode = RecoveryMode.NORMAL
+    this.events.emit('generation:changed', { generation })
+    await this.runEvent('recovered')
+    if (this.runstate === Runstate.FIRST_RECOVERY) {
+      this.runstate = Runstate.STARTUP
+      void this.#startup()
+    }
+  }
+
+  async #startup (): Promise<void> {
+    for (;;) {
+      if (this.#stopping) return
+      const r = await this.runEvent('startup')
+      if (r.state === 'OK') break
+      this.log.error({ state: r.state }, `startup event ${r.state}; retrying in ${STARTUP_RETRY_S} s`)
+      await new Promise(resolve => setTimeout(resolve, STARTUP_RETRY_S * 1000))
+    }
+    this.runstate = Runstate.RUNNING
+    this.log.notice({}, `runstate ${runstateName(this.runstate)}`)
+    this.#scheduleMonitor(D.FIRST_MONITOR_DELAY_MS)
+  }
+
+  #scheduleMonitor (ms: number): void {
+    clearTimeout(this.#monitor.timer)
+    if (this.#stopping) return
+    this.#monitor.timer = setTimeout(() => { void this.#runMonitor() }, ms)
+  }
+
+  // Why: CTDB's monitor with corral's rise/fall and timeout counting, so health does not flap.
+  async #runMonitor (): Promise<void> {
+    const m = this.#monitor
+    const t = this.tunables
+    if (this.runstate !== Runstate.RUNNING || this.recoveryMode !== RecoveryMode.NORMAL || isInactive(this.flags)) {
+      this.#scheduleMonitor(1000)
+      return
+    }
+    const r = await this.runEvent('monitor')
+    const before = this.flags
+    if (r.state === 'OK') {
+      m.ok++; m.fail = 0; m.timeouts = 0
+      if (m.ok >= t.MonitorRise) this.#setFlag(NODE_FLAGS_UNHEALTHY, false)
+    } else if (r.state === 'TIMEDOUT') {
+      m.timeouts++
+      if (m.timeouts >= t.MonitorTimeoutCount) { m.fail++; m.ok = 0 }
+    } else if (r.state === 'FAILED') {
+      m.fail++; m.ok = 0; m.timeouts = 0
+    }
+    if (m.fail >= t.MonitorFall) this.#setFlag(NODE_FLAGS_UNHEALTHY, true)
+    m.delayS = this.flags !== before ? 1 : Math.min(m.delayS * 2, t.MonitorInterval)
+    this.#scheduleMonitor(m.delayS * 1000)
+  }
+
+  #setFlag (bit: number, on: boolean): boolean {
+    const next = on ? this.flags | bit : this.flags & ~bit
+    if (next === this.flags) return false
+    const wasInactive = isInactive(this.flags)
+    this.flags = next
+    this.log.notice({ flags: next }, `flags now 0x${next.toString(16)}`)
+    this.events.emit('flags:changed', { flags: next })
+    if (!wasInactive && isInactive(next)) {
+      this.recoveryMode = RecoveryMode.ACTIVE
+      this.generation = INVALID_GENERATION
+    }
+    this.#heartbeat()
+    return true
+  }
+
+  /** CTDB's disable/enable/stop/continue/ban/unban on this node; returns a message when nothing changed. */
+  admin (op: string, seconds: number): string {
+    const me = `Node ${this.pnn}`
+    const set = (bit: number, on: boolean, already: string): string => this.#setFlag(bit, on) ? '' : `${me} is ${already}`
+    switch (op) {
+      case 'disable': return set(NODE_FLAGS_PERMANENTLY_DISABLED, true, 'already disabled')
+      case 'enable': return set(NODE_FLAGS_PERMANENTLY_DISABLED, false, 'not disabled')
+      case 'stop': return set(NODE_FLAGS_STOPPED, true, 'already stopped')
+      case 'continue': return set(NODE_FLAGS_STOPPED, false, 'not stopped')
+      case 'ban': {
+        if (seconds <= 0) throw new CorralError('CORRAL_E_USAGE', 'Ban time cannot be zero')
+        if (this.tunables.EnableBans === 0) return 'Bans are disabled (EnableBans=0)'
+        clearTimeout(this.#banTimer)
+        this.#banTimer = setTimeout(() => { this.#setFlag(NODE_FLAGS_BANNED, false) }, seconds * 1000)
+        return set(NODE_FLAGS_BANNED, true, 'already banned')
+      }
+      case 'unban':
+        clearTimeout(this.#banTimer)
+        return set(NODE_FLAGS_BANNED, false, 'not banned')
+      case 'recover':
+        this.recoveryMode = RecoveryMode.ACTIVE
+        if (this.isLeader) this.#recoveryNeeded = true
+        return ''
+      default: throw new CorralError('CORRAL_E_USAGE', `unknown admin operation ${op}`)
+    }
+  }
+
+  /** The node's view of the cluster, for `status` and friends. */
+  snapshot (): StatusSnapshot {
+    return {
+      thisPnn: this.pnn,
+      nodes: this.nodes.map(n => ({
+        pnn: n.pnn,
+        address: n.address,
+        flags: (n.flags & NODE_FLAGS_DELETED) !== 0
+          ? NODE_FLAGS_DELETED
+          : n.pnn === this.pnn ? this.flags : (this.peers.get(n.pnn)?.connected === true ? this.peers.get(n.pnn)!.flags : NODE_FLAGS_DISCONNECTED | NODE_FLAGS_UNHEALTHY),
+      })),
+      generation: this.generation,
+      recoveryMode: this.recoveryMode,
+      leader: this.leader,
+      runstate: this.runstate,
+      lockConfigured: this.lock !== null,
+    }
+  }
+}
+
+function loadTunables (configDir: string): Tunables {
+  const file = join(configDir, D.TUNABLES_FILE_NAME)
+  return existsSync(file) ? parseTunables(readFileSync(file, 'utf8'), file) : defaultTunables()
+}
