@@ -296,7 +296,7 @@ export class ClusterNode {
     this.#recovering = true
     this.#recoveryNeeded = false
     const gen = newGeneration(this.generation)
-    this.lastRecoveryStarted = Date.now()
+    const t0 = Date.now()
     this.log.notice({ generation: gen, nodes: set }, `recovery started: generation ${gen}, nodes ${set.join(',')}`)
     try {
       for (const phase of ['start', 'end'] as const) {
@@ -308,9 +308,7 @@ export class ClusterNode {
         }))
       }
       this.#lastRecoveredSet = set.join(',')
-      this.recoveries++
-      this.lastRecoveryFinished = Date.now()
-      this.log.notice({ generation: gen, ms: this.lastRecoveryFinished - this.lastRecoveryStarted }, `recovery finished: generation ${gen} in ${this.lastRecoveryFinished - this.lastRecoveryStarted} ms`)
+      this.log.notice({ generation: gen, ms: Date.now() - t0 }, `recovery finished: generation ${gen} in ${Date.now() - t0} ms`)
     } catch (err) {
       this.#recoveryNeeded = true
       this.log.error({ err: (err as Error).message }, `recovery failed, will retry: ${(err as Error).message}`)
@@ -323,6 +321,7 @@ export class ClusterNode {
   async recoveryPhase (phase: string, generation: number, leader: number): Promise<void> {
     if (this.leader !== null && this.leader !== leader) throw new CorralError('CORRAL_E_NOT_LEADER', `node ${leader} is not the leader (node ${this.leader} is)`)
     if (phase === 'start') {
+      this.lastRecoveryStarted = Date.now()
       this.recoveryMode = RecoveryMode.ACTIVE
       this.#pendingGeneration = generation
       if (this.leader === null) this.#setLeader(leader)
@@ -333,6 +332,8 @@ export class ClusterNode {
     if (generation !== this.#pendingGeneration) throw new CorralError('CORRAL_E_STALE_GENERATION', `generation ${generation} is not the one this recovery started with (${this.#pendingGeneration})`)
     this.generation = generation
     this.recoveryMode = RecoveryMode.NORMAL
+    this.lastRecoveryFinished = Date.now()
+    this.recoveries++
     this.events.emit('generation:changed', { generation })
     await this.runEvent('recovered')
     if (this.runstate === Runstate.FIRST_RECOVERY) {
