@@ -93,6 +93,7 @@ const local = program.command('local').description('a local cluster on 127.0.0.x
 local.command('start')
   .addOption(new Option('--nodes <n>', 'number of nodes').argParser(v => Number.parseInt(v, 10)).default(3))
   .option('--dir <dir>', 'where the nodes\' config, state and logs go (default $TMPDIR/corral-local)')
+  .addOption(new Option('--port <port>', 'TCP port of the node links (default 4380)').argParser(v => Number.parseInt(v, 10)))
   .description('start N local nodes and print their status')
   .action(run(async () => (await import('../engine/cli/local.js')).localStart))
 local.command('stop').option('--dir <dir>').description('stop the local nodes started by "local start"')

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { packageRoot } from '../config/package-root.js'
 import { CorralError } from '../errors/index.js'
+import { DEFAULT_NODE_PORT } from '../config/defaults.js'
 import type { GlobalOptions } from './context.js'
 import { printJson, printText } from './output.js'
 
@@ -61,7 +62,7 @@ function pidOf (node: LocalNode): number | null {
   }
 }
 
-function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: Buffer, lockFile: string): void {
+function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: Buffer, lockFile: string, port: number): void {
   mkdirSync(node.configDir, { recursive: true })
   mkdirSync(join(node.dir, 'state'), { recursive: true })
   mkdirSync(join(node.dir, 'run'), { recursive: true })
@@ -72,6 +73,7 @@ function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: 
     `run dir = ${join(node.dir, 'run')}`,
     '[cluster]',
     `node address = ${node.address}`,
+    `port = ${port}`,
     `cluster lock = ${lockFile}`,
     '[logging]',
     `location = file:${node.logFile}`,
@@ -101,7 +103,7 @@ async function waitForSocket (node: LocalNode, deadline: number): Promise<boolea
 }
 
 // Why: `npm start` must give a new user a running corral with one command.
-export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?: string }): Promise<number> {
+export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?: string, port?: number }): Promise<number> {
   if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > 32) throw new CorralError('CORRAL_E_USAGE', `--nodes must be 1..32, got ${opts.nodes}`)
   const dir = defaultDir(opts.dir)
   const root = packageRoot()
@@ -116,7 +118,7 @@ export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?:
   const nodes = localLayout(dir, opts.nodes)
   const key = randomBytes(32)
   for (const node of nodes) {
-    writeNodeConfig(root, node, nodes, key, join(dir, 'cluster.lock'))
+    writeNodeConfig(root, node, nodes, key, join(dir, 'cluster.lock'), opts.port ?? DEFAULT_NODE_PORT)
     rmSync(node.pidFile, { force: true })
     const out = openSync(join(node.dir, 'corrald.out'), 'a')
     const child = spawn(process.execPath, [corrald, '--config-dir', node.configDir, '--pid-file', node.pidFile], {
