@@ -74,7 +74,7 @@ function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: 
     '[cluster]',
     `node address = ${node.address}`,
     `port = ${port}`,
-    `cluster lock = ${lockFile}`,
+    ...(lockFile === 'none' ? [] : [`cluster lock = ${lockFile}`]),
     '[logging]',
     `location = file:${node.logFile}`,
     'log level = INFO',
@@ -103,7 +103,7 @@ async function waitForSocket (node: LocalNode, deadline: number): Promise<boolea
 }
 
 // Why: `npm start` must give a new user a running corral with one command.
-export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?: string, port?: number }): Promise<number> {
+export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?: string, port?: number, lock?: string }): Promise<number> {
   if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > 32) throw new CorralError('CORRAL_E_USAGE', `--nodes must be 1..32, got ${opts.nodes}`)
   const dir = defaultDir(opts.dir)
   const root = packageRoot()
@@ -118,7 +118,7 @@ export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?:
   const nodes = localLayout(dir, opts.nodes)
   const key = randomBytes(32)
   for (const node of nodes) {
-    writeNodeConfig(root, node, nodes, key, join(dir, 'cluster.lock'), opts.port ?? DEFAULT_NODE_PORT)
+    writeNodeConfig(root, node, nodes, key, opts.lock ?? join(dir, 'cluster.lock'), opts.port ?? DEFAULT_NODE_PORT)
     rmSync(node.pidFile, { force: true })
     const out = openSync(join(node.dir, 'corrald.out'), 'a')
     const child = spawn(process.execPath, [corrald, '--config-dir', node.configDir, '--pid-file', node.pidFile], {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { healthyFrom, startCluster, type Cluster } from './fixtures/harness.js'
+import { healthyFrom, startCluster, type Cluster } from '../../../engine/cli/local-harness.js'
 import { corral } from '../../cli/fixtures/daemon.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'corral-cluster-'))

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
-import { healthyFrom, startCluster, type Cluster } from './fixtures/harness.js'
+import { healthyFrom, startCluster, type Cluster } from '../../../engine/cli/local-harness.js'
 import { DAEMON } from '../../cli/fixtures/daemon.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'corral-faults-'))
@@ -22,7 +22,7 @@ t.test('a hung node (SIGSTOP) is DISCONNECTED within about 2.5 s and rejoins aft
   const t0 = Date.now()
   await c.waitFor('node 2 DISCONNECTED', async () => ((await c.status(0))?.nodes[2].flags ?? 0) & 0x1, 10_000)
   const took = Date.now() - t0
-  t.ok(took < 3500, `detected in ${took} ms`)
+  t.ok(took > 1000 && took < 3500, `detected in ${took} ms (not before the detector's bound, not long after)`)
   process.kill(pid, 'SIGCONT')
   await c.waitFor('node 2 back', async () => await healthyFrom(c, 0, [0, 1, 2]), 20_000)
   t.pass('rejoined')
