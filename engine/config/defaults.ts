@@ -33,6 +33,8 @@ export const REQUEST_TIMEOUT_MS = 10_000
 export const EVENT_SCRIPT_TIMEOUT_S = 30
 /** Grace between SIGTERM and SIGKILL of a timed-out process group. @default 1000 ms */
 export const KILL_GRACE_MS = 1_000
+/** How often a plugin host checks that its daemon still exists (kills itself when orphaned). @default 1000 ms */
+export const PLUGIN_HOST_WATCHDOG_MS = 1_000
 /** Time a debug-hung-script may run before it is killed too. @default 10 s */
 export const DEBUG_SCRIPT_TIMEOUT_MS = 10_000
 /** Captured output kept per script run (stdout+stderr). @default 64 KiB */

@@ -1,99 +1,103 @@
 // The plugin host process: imports plugin modules once, runs one handler at a time for its
-// component, and reports each outcome as a result. The daemon kills the whole process group at a
-// deadline, so nothing here needs to survive a hung plugin.
-import { stat } from 'node:fs/promises'
-import { pathToFileURL } from 'node:url'
-import { format } from 'node:util'
-import type { PluginContext, PluginDefinition, PluginLog } from '../plugin-api.js'
-import type { ResultMessage, RunMessage } from './messages.js'
+// component, streams the run's output and reports how it ended. The daemon kills the whole
+// process group at a deadline or on cancel, so nothing here needs to survive a hung plugin.
+import type { PluginContext } from '../plugin-api.js'
+import { loadPlugin, PluginLoadError, registerApiResolution } from './load.js'
+import type { HostMessage, ResultMessage, RunMessage } from './messages.js'
+import { createPluginLog } from './plugin-log.js'
+import { thrownVerdict, verdictOf } from './verdict.js'
+import { startOrphanWatchdog } from './watchdog.js'
 
-const BRAND = Symbol.for('corral.plugin')
-const modules = new Map<string, { mtimeMs: number, plugin: PluginDefinition }>()
-let zx: typeof import('zx') | undefined
+type Zx = typeof import('zx')
+let zx: Zx | undefined
+const zxReady: Promise<Zx> = import('zx').then(m => (zx = m))
+zxReady.catch(() => {})
 
-async function load (path: string): Promise<PluginDefinition> {
-  const st = await stat(path)
-  const cached = modules.get(path)
-  if (cached !== undefined && cached.mtimeMs === st.mtimeMs) return cached.plugin
-  const mod = await import(`${pathToFileURL(path).href}?mtime=${st.mtimeMs}`) as { default?: unknown }
-  const p = mod.default as (PluginDefinition & { [BRAND]?: boolean }) | undefined
-  if (p === undefined || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.events !== 'object' || p.events === null) {
-    throw new Error(`${path} does not export default definePlugin({ name, events })`)
+const send = (m: HostMessage): void => { process.send?.(m, undefined, undefined, () => {}) }
+
+/** The run whose output console and process.stdout/stderr writes belong to (one at a time). */
+let current: { id: number, left: number, truncated: boolean } | null = null
+
+function emit (id: number, text: string): void {
+  const run = current
+  if (run === null || run.id !== id || text === '') return
+  if (run.left <= 0) { run.truncated = true; return }
+  const bytes = Buffer.byteLength(text)
+  if (bytes > run.left) {
+    run.truncated = true
+    text = Buffer.from(text).subarray(0, run.left).toString('utf8')
   }
-  modules.set(path, { mtimeMs: st.mtimeMs, plugin: p })
-  return p
+  run.left -= Math.min(bytes, run.left)
+  send({ type: 'output', id, text })
 }
 
-function verdict (value: unknown): { state: 'OK' | 'ERROR', reason: string } {
-  if (value === undefined || value === null) return { state: 'OK', reason: '' }
-  if (typeof value === 'object') {
-    const v = value as { ok?: unknown, status?: unknown, reason?: unknown }
-    const reason = typeof v.reason === 'string' ? v.reason : ''
-    if (v.ok === false) return { state: 'ERROR', reason: reason === '' ? 'plugin reported failure' : reason }
-    if (v.ok === true) return { state: 'OK', reason }
-    if (v.status === 'ok') return { state: 'OK', reason }
-    if (v.status === 'degraded') return { state: 'OK', reason: `DEGRADED: ${reason}` }
-    if (v.status === 'failed') return { state: 'ERROR', reason: reason === '' ? 'plugin reported failure' : reason }
-  }
-  return { state: 'ERROR', reason: `CORRAL_E_PLUGIN_RESULT: handler returned ${format('%o', value).slice(0, 200)}; expected nothing, {ok:false, reason} or {status, reason}` }
+// console.log and friends inside a plugin are output of the run, in order with ctx.log lines.
+for (const stream of [process.stdout, process.stderr]) {
+  const original = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
+  stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+    if (current === null) return original(chunk, ...rest)
+    emit(current.id, typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'))
+    const cb = rest.find(r => typeof r === 'function') as (() => void) | undefined
+    if (cb !== undefined) process.nextTick(cb)
+    return true
+  }) as typeof stream.write
 }
 
 async function run (m: RunMessage): Promise<ResultMessage> {
-  let out = ''
-  let truncated = false
-  const append = (level: string, args: unknown[]): void => {
-    const line = `${level === 'info' ? '' : `${level.toUpperCase()}: `}${format(...args)}\n`
-    if (out.length + line.length > m.outputCapBytes) { truncated = true; out += line.slice(0, Math.max(0, m.outputCapBytes - out.length)); return }
-    out += line
+  current = { id: m.id, left: m.outputCapBytes, truncated: false }
+  const done = (state: ResultMessage['state'], reason: string): ResultMessage => {
+    const truncated = current?.id === m.id && current.truncated
+    return { type: 'result', id: m.id, state, reason, truncated }
   }
-  const log: PluginLog = {
-    error: (...a: unknown[]) => append('error', a),
-    warn: (...a: unknown[]) => append('warning', a),
-    notice: (...a: unknown[]) => append('notice', a),
-    info: (...a: unknown[]) => append('info', a),
-    debug: (...a: unknown[]) => append('debug', a),
-  } as PluginLog
-  const result = (state: ResultMessage['state'], reason: string): ResultMessage => ({ type: 'result', id: m.id, state, reason, output: out, outputTruncated: truncated })
-  let plugin: PluginDefinition
+  const write = (line: string): void => { emit(m.id, line) }
+  let plugin
   try {
-    plugin = await load(m.path)
+    plugin = await loadPlugin(m.path)
   } catch (err) {
-    return result('CANNOT_RUN', `CORRAL_E_PLUGIN_LOAD: cannot load ${m.path}: ${(err as Error).message.split('\n')[0]}`)
+    const msg = err instanceof PluginLoadError ? err.message : `cannot load ${m.path}: ${String(err)}`
+    return done('CANNOT_RUN', `CORRAL_E_PLUGIN_LOAD: ${msg}`)
   }
   const handler = (plugin.events as Record<string, ((...a: unknown[]) => unknown) | undefined>)[m.event]
-  if (typeof handler !== 'function') return result('OK', `no handler for ${m.event}`)
+  if (handler === undefined) return done('OK', `no handler for ${m.event}`)
+  if (typeof handler !== 'function') return done('CANNOT_RUN', `CORRAL_E_PLUGIN_LOAD: ${m.path}: events.${m.event} is not a function`)
   const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(new Error('deadline')), Math.max(0, m.deadline - Date.now()))
+  const timer = setTimeout(() => { controller.abort(new Error(`deadline of ${m.event} reached`)) }, Math.max(0, m.deadline - Date.now()))
   try {
-    const ctx = {
-      log, signal: controller.signal, options: m.options, generation: m.generation,
-      event: m.event, component: m.component,
-    } as unknown as Record<string, unknown>
-    let bound: unknown
-    Object.defineProperty(ctx, '$', {
-      get () {
-        if (zx === undefined) throw new Error('ctx.$ is not ready (zx failed to load)')
-        bound ??= zx.$({ signal: controller.signal, quiet: true })
-        return bound
-      },
+    const defaults: Record<string, string> = {}
+    for (const [k, o] of Object.entries(plugin.options ?? {})) if (typeof o?.default === 'string') defaults[k] = o.default
+    const options = Object.freeze({ ...defaults, ...m.options })
+    const $ = (zx ?? await zxReady).$({
+      signal: controller.signal,
+      quiet: true,
+      env: { ...process.env, ...options, CORRAL_COMPONENT: m.component, CORRAL_EVENT: m.event },
     })
-    zx ??= await import('zx')
-    const args = Object.keys(m.args).length === 0 ? [] : [m.args]
-    const v = verdict(await handler.call(plugin.events, ctx as unknown as PluginContext, ...args))
-    return result(v.state, v.reason)
+    const ctx: PluginContext = {
+      $, log: createPluginLog(write), signal: controller.signal, options, generation: m.generation,
+      event: m.event as PluginContext['event'], component: m.component,
+    }
+    const args = Object.keys(m.args).length === 0 ? [] : [Object.freeze(m.args)]
+    const v = verdictOf(await handler.call(plugin.events, ctx, ...args))
+    return done(v.state, v.reason)
   } catch (err) {
-    return result('ERROR', err instanceof Error ? err.message : String(err))
+    const t = thrownVerdict(err)
+    if (t.detail !== '') write(`ERROR: ${t.detail}\n`)
+    return done('ERROR', t.reason)
   } finally {
     clearTimeout(timer)
   }
 }
 
+registerApiResolution()
 process.on('message', (m: RunMessage) => {
   if (m?.type !== 'run') return
-  void run(m).then(r => process.send?.(r))
+  void run(m).then(r => {
+    send(r)
+    if (current?.id === m.id) current = null
+  })
 })
-// Exit with the daemon: a host never outlives the channel to its parent.
+// A host never outlives the channel to its daemon.
 process.on('disconnect', () => process.exit(0))
-// Load zx while idle so the first run does not pay for it.
-void import('zx').then(m => { zx ??= m }, () => {})
-process.send?.({ type: 'ready' })
+// A rejection a plugin left behind (a promise nobody awaited) must not end the host.
+process.on('unhandledRejection', err => { if (current !== null) emit(current.id, `WARNING: unhandled rejection: ${thrownVerdict(err).reason}\n`) })
+send({ type: 'ready' })
+startOrphanWatchdog(Number(process.env.CORRAL_PLUGIN_WATCHDOG_MS ?? 1000))

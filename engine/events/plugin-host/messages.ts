@@ -1,28 +1,41 @@
-// Messages between the daemon and a plugin host process (over Node's IPC channel).
+// Messages between the daemon and a plugin host process, over Node's IPC channel (one channel,
+// so a run's output lines and its result arrive in the order the host sent them).
 
+/** Daemon → host: run one handler. */
 export interface RunMessage {
   type: 'run'
   id: number
   path: string
-  name: string
   component: string
   event: string
+  /** The typed argument object (`{ iface, ip, maskbits }`), already converted. */
   args: Record<string, string | number>
   options: Record<string, string>
   generation: number
+  /** Absolute deadline, ms since the epoch: ctx.signal aborts then. */
   deadline: number
+  /** The host stops sending output for this run past this many bytes. */
   outputCapBytes: number
 }
 
+/** Host → daemon: output of the current run (ctx.log lines, console and process.stdout/stderr writes). */
+export interface OutputMessage {
+  type: 'output'
+  id: number
+  text: string
+}
+
+/** Host → daemon: how the handler ended. */
 export interface ResultMessage {
   type: 'result'
   id: number
   state: 'OK' | 'ERROR' | 'CANNOT_RUN'
   reason: string
-  output: string
-  outputTruncated: boolean
+  /** True when the host dropped output past the cap. */
+  truncated: boolean
 }
 
+/** Host → daemon: the host has started and tsx is registered. */
 export interface ReadyMessage { type: 'ready' }
 
-export type HostMessage = ResultMessage | ReadyMessage
+export type HostMessage = OutputMessage | ResultMessage | ReadyMessage

@@ -1,0 +1,63 @@
+// Inside the host: import plugin modules once, re-import when the file changes, and let plugins
+// anywhere on disk `import { definePlugin } from 'corral/plugin'` (resolved to this copy of corral).
+import Module, { register } from 'node:module'
+import { stat } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { isPlugin, type Plugin } from '../plugin-api.js'
+
+/** The specifier plugins import the API by (package.json `exports["./plugin"]`). */
+export const API_SPECIFIER = 'corral/plugin'
+
+const cache = new Map<string, { mtimeMs: number, size: number, plugin: Plugin }>()
+
+/** The plugin API module next to this one: `.ts` when running from source, `.js` under dist/. */
+function apiUrl (): URL {
+  const js = new URL('../plugin-api.js', import.meta.url)
+  return existsSync(fileURLToPath(js)) ? js : new URL('../plugin-api.ts', import.meta.url)
+}
+
+// Why: plugins in /etc/corral/events.d have no node_modules; ESM and CommonJS-scoped .ts files both resolve `corral/plugin` here.
+export function registerApiResolution (): void {
+  const url = apiUrl()
+  // ESM (a plugin under a "type": "module" package): a resolve hook, delegated to tsx for the real file.
+  const hook = `export async function resolve (s, c, next) { return next(s === ${JSON.stringify(API_SPECIFIER)} ? ${JSON.stringify(url.href)} : s, c) }`
+  register(`data:text/javascript,${encodeURIComponent(hook)}`)
+  // CommonJS (tsx compiles a .ts file outside an ESM package to require()): map the request.
+  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string }
+  const original = M._resolveFilename
+  const path = fileURLToPath(url)
+  M._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
+    return original.call(this, request === API_SPECIFIER ? path : request, ...rest)
+  }
+}
+
+/** A load failure: the host turns it into CANNOT_RUN with this message. */
+export class PluginLoadError extends Error {
+  override name = 'PluginLoadError'
+}
+
+// Why: importing once keeps a run at milliseconds; the mtime/size check picks up an edited plugin.
+export async function loadPlugin (path: string): Promise<Plugin> {
+  let st
+  try {
+    st = await stat(path)
+  } catch (err) {
+    throw new PluginLoadError(`cannot load ${path}: ${(err as Error).message}`)
+  }
+  const hit = cache.get(path)
+  if (hit !== undefined && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.plugin
+  let mod: { default?: unknown }
+  try {
+    // The query busts Node's module cache so an edited file is imported again.
+    mod = await import(`${pathToFileURL(path).href}?v=${st.mtimeMs}-${st.size}`) as { default?: unknown }
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err)
+    throw new PluginLoadError(`cannot load ${path}: ${msg.split('\n').find(l => l.trim() !== '') ?? msg}`)
+  }
+  // A CommonJS-compiled module exposes its exports object as `default`.
+  const candidate = isPlugin(mod.default) ? mod.default : (mod.default as { default?: unknown } | undefined)?.default
+  if (!isPlugin(candidate)) throw new PluginLoadError(`${path} does not export default definePlugin({ name, events }) from '${API_SPECIFIER}'`)
+  cache.set(path, { mtimeMs: st.mtimeMs, size: st.size, plugin: candidate })
+  return candidate
+}
