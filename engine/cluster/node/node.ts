@@ -215,6 +215,8 @@ export class ClusterNode {
     this.log.notice({ peer: pnn, why }, `node ${pnn} is DISCONNECTED (${why})`)
     this.events.emit('node:disconnected', { pnn, why })
     if (this.leader === pnn) this.#setLeader(null)
+    // Membership changed: act now rather than at the next leader tick.
+    setImmediate(() => { void this.#leaderCheck() })
   }
 
   /** A heartbeat arrived on an incoming link. */
@@ -227,6 +229,7 @@ export class ClusterNode {
       p.connected = true
       this.log.notice({ peer: h.pnn }, `node ${h.pnn} is connected`)
       this.events.emit('node:connected', { pnn: h.pnn })
+      setImmediate(() => { void this.#leaderCheck() })
     }
     if (h.lockHeld && this.leader !== h.pnn && !this.isLeader) this.#setLeader(h.pnn)
   }
