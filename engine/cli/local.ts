@@ -9,6 +9,7 @@ import { packageRoot } from '../config/package-root.js'
 import { CorralError } from '../errors/index.js'
 import { DEFAULT_NODE_PORT } from '../config/defaults.js'
 import type { GlobalOptions } from './context.js'
+import type { RecoveryMode, Runstate } from '../cluster/runstate.js'
 import { printJson, printText } from './output.js'
 
 const START_WAIT_MS = 15_000
@@ -128,7 +129,9 @@ export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?:
   }
   const deadline = Date.now() + START_WAIT_MS
   const up = await Promise.all(nodes.map(n => waitForSocket(n, deadline)))
-  return await report(g, dir, nodes, up)
+  const code = await report(g, dir, nodes, up)
+  if (code === 0 && g.json !== true) await printClusterStatus(nodes[0], deadline)
+  return code
 }
 
 async function report (g: GlobalOptions, dir: string, nodes: LocalNode[], up: boolean[]): Promise<number> {
@@ -143,6 +146,25 @@ async function report (g: GlobalOptions, dir: string, nodes: LocalNode[], up: bo
     printText(lines.join('\n'))
   }
   return up.every(Boolean) ? 0 : 1
+}
+
+// Once the nodes agree on a leader and a generation, show `corral status` as node 0 sees it.
+async function printClusterStatus (node: LocalNode, deadline: number): Promise<void> {
+  const { connectControl } = await import('../transport/client.js')
+  const { StatusRequestSchema } = await import('../../protocol/gen/corral/v1/cluster_pb.js')
+  const { statusText } = await import('../cluster/status-format.js')
+  let last: string | undefined
+  while (Date.now() < deadline) {
+    try {
+      const c = await connectControl(node.socket, { timeoutMs: 1000 })
+      const s = await c.request(StatusRequestSchema, {})
+      c.close()
+      last = statusText({ thisPnn: s.thisPnn, nodes: s.nodes, generation: s.generation, recoveryMode: s.recoveryMode as RecoveryMode, leader: s.leader < 0 ? null : s.leader, runstate: s.runstate as Runstate, lockConfigured: s.lockConfigured })
+      if (s.leader >= 0 && s.recoveryMode === 0 && s.nodes.every(n => n.flags === 0)) break
+    } catch { /* not up yet */ }
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  if (last !== undefined) printText(`\n$ corral status\n${last}`)
 }
 
 // Why: stops only the daemons this directory's pid files name, and only if they are ours.

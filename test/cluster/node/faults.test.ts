@@ -60,3 +60,32 @@ t.test('a bad nodes file stops the daemon with file and line', async t => {
   t.equal(code, 78)
   t.match(err, new RegExp(`${etc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/nodes:2`))
 })
+
+t.test('a node cut off from the others cannot take the lock and never acts as a second leader', async t => {
+  const { mkdirSync, readFileSync } = await import('node:fs')
+  const { connectControl } = await import('../../../engine/transport/client.js')
+  const { StatusRequestSchema } = await import('../../../protocol/gen/corral/v1/cluster_pb.js')
+  await c.waitFor('a healthy cluster', async () => await healthyFrom(c, 0, [0, 1, 2]))
+  const leader = (await c.status(0))!.leader
+  // Same nodes, key and lock file, but its links go to a port nobody listens on: it is partitioned.
+  const etc = join(dir, 'island')
+  mkdirSync(join(etc, 'events.d', 'legacy'), { recursive: true })
+  writeFileSync(join(etc, 'nodes'), readFileSync(join(c.nodes[0].configDir, 'nodes')))
+  writeFileSync(join(etc, 'cluster.key'), readFileSync(join(c.nodes[0].configDir, 'cluster.key')), { mode: 0o600 })
+  const conf = readFileSync(join(c.nodes[0].configDir, 'corral.conf'), 'utf8')
+  const lock = /cluster lock = (.*)/.exec(conf)![1]
+  writeFileSync(join(etc, 'corral.conf'), `[cluster]\nnode address = 127.0.0.1\nport = 4398\ncluster lock = ${lock}\n[paths]\nrun dir = ${join(etc, 'run')}\nstate dir = ${join(etc, 'state')}\n[logging]\nlocation = file:${join(etc, 'log')}\n`)
+  const child = spawn(process.execPath, [DAEMON, '--config-dir', etc], { stdio: 'ignore' })
+  try {
+    await new Promise(resolve => setTimeout(resolve, 3000))
+    const conn = await connectControl(join(etc, 'run', 'corrald.sock'), { timeoutMs: 2000 })
+    const island = await conn.request(StatusRequestSchema, {})
+    conn.close()
+    t.equal(island.leader, -1, 'the island knows no leader')
+    t.same(island.nodes.map(n => n.flags & 0x1), [0, 1, 1], 'and sees the others as DISCONNECTED')
+    t.notMatch(readFileSync(join(etc, 'log'), 'utf8'), /recovery started/, 'it never ran a recovery')
+    t.equal((await c.status(0))!.leader, leader, 'the real leader keeps leading')
+  } finally {
+    child.kill('SIGKILL')
+  }
+})
