@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `corral` command line: parses arguments and hands each command to engine/cli.
 // Command modules are imported lazily so that every command starts fast.
-import { Command, Option } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import type { GlobalOptions } from '../engine/cli/context.js'
 
 const program = new Command('corral')
@@ -9,6 +9,7 @@ const program = new Command('corral')
   .option('--config-dir <dir>', 'config directory (default /etc/corral, or CORRAL_CONFIG_DIR)')
   .option('--socket <path>', 'control socket of the daemon to talk to (default <run dir>/corrald.sock, or CORRAL_SOCKET)')
   .option('-j, --json', 'print JSON instead of text')
+  .addOption(new Option('-n, --node <pnn>', 'send the command to node PNN through the local daemon').argParser(pnnArg))
   .addOption(new Option('-t, --timelimit <seconds>', 'seconds to wait for the daemon to answer').argParser(positiveNumber))
   .showHelpAfterError()
   .configureOutput({ outputError: (s, write) => write(s) })
@@ -30,9 +31,14 @@ function run<A extends unknown[]> (load: () => Promise<(g: GlobalOptions, ...arg
   }
 }
 
+function pnnArg (v: string): number {
+  if (!/^[0-9]+$/.test(v)) throw new InvalidArgumentError(`-n takes a node number (PNN), got '${v}'`)
+  return Number(v)
+}
+
 function positiveNumber (v: string): number {
   const n = Number(v)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number of seconds, got '${v}'`)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number of seconds, got '${v}'`)
   return n
 }
 

@@ -11,7 +11,7 @@ import {
 import {
   AdminReplySchema, AdminRequestSchema, HeartbeatAckSchema, HeartbeatSchema, NodeAuthConfirmSchema, NodeAuthOkSchema,
   NodeAuthReplySchema, NodeAuthSchema, RecoveryReplySchema, RecoveryRequestSchema, StatusReplySchema, StatusRequestSchema,
-  TunableReplySchema, TunableRequestSchema,
+  TunableReplySchema, TunableRequestSchema, ForwardRequestSchema, ForwardReplySchema,
 } from './gen/corral/v1/cluster_pb.js'
 
 /** Type id ranges reserved per area (inclusive). */
@@ -52,6 +52,8 @@ export const MessageType = {
   AdminReply: 223,
   TunableRequest: 224,
   TunableReply: 225,
+  ForwardRequest: 226,
+  ForwardReply: 227,
 } as const
 
 // One request/reply pair; `as const` keeps the schema types so ReplyOf<> can look them up.
@@ -74,6 +76,7 @@ export const RPCS = [
   rpc(StatusRequestSchema, StatusReplySchema),
   rpc(AdminRequestSchema, AdminReplySchema),
   rpc(TunableRequestSchema, TunableReplySchema),
+  rpc(ForwardRequestSchema, ForwardReplySchema),
 ] as const
 
 type Rpc = typeof RPCS[number]
@@ -110,6 +113,8 @@ const SCHEMAS: ReadonlyArray<readonly [number, DescMessage]> = [
   [MessageType.AdminReply, AdminReplySchema],
   [MessageType.TunableRequest, TunableRequestSchema],
   [MessageType.TunableReply, TunableReplySchema],
+  [MessageType.ForwardRequest, ForwardRequestSchema],
+  [MessageType.ForwardReply, ForwardReplySchema],
 ]
 
 const byType = new Map<number, DescMessage>()

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { AdminRequestSchema, StatusRequestSchema, TunableRequestSchema, type StatusReply } from '../../protocol/gen/corral/v1/cluster_pb.js'
 import { connectControl } from '../transport/client.js'
+import { ask } from './request.js'
 import type { Connection } from '../transport/connection.js'
 import { CorralError } from '../errors/index.js'
 import { listNodesText, nodestatus, parseNodes, statusJson, statusText, type StatusSnapshot } from '../cluster/index.js'
@@ -19,7 +20,7 @@ async function withDaemon<T> (g: GlobalOptions, fn: (c: Connection) => Promise<T
 }
 
 async function fetchStatus (g: GlobalOptions): Promise<StatusReply> {
-  return await withDaemon(g, async c => await c.request(StatusRequestSchema, {}))
+  return await withDaemon(g, async c => await ask(c, g, StatusRequestSchema, {}))
 }
 
 function snapshotOf (r: StatusReply): StatusSnapshot {
@@ -140,7 +141,7 @@ export async function admin (g: GlobalOptions, op: string, seconds?: string): Pr
     secs = Number(seconds)
     if (secs === 0) throw new CorralError('CORRAL_E_USAGE', 'Ban time cannot be zero')
   }
-  const r = await withDaemon(g, async c => await c.request(AdminRequestSchema, { op, seconds: secs }))
+  const r = await withDaemon(g, async c => await ask(c, g, AdminRequestSchema, { op, seconds: secs }))
   if (g.json === true) printJson({ op, flags: r.flags, message: r.message === '' ? null : r.message })
   else if (r.message !== '') process.stderr.write(r.message + '\n')
   return 0
@@ -148,7 +149,7 @@ export async function admin (g: GlobalOptions, op: string, seconds?: string): Pr
 
 // Why: CTDB's getvar/setvar/listvars, per node and not persisted.
 export async function tunable (g: GlobalOptions, op: 'get' | 'set' | 'list', name = '', value = ''): Promise<number> {
-  const r = await withDaemon(g, async c => await c.request(TunableRequestSchema, { op, name, value }))
+  const r = await withDaemon(g, async c => await ask(c, g, TunableRequestSchema, { op, name, value }))
   if (r.warning !== '') process.stderr.write(r.warning + '\n')
   if (g.json === true) printJson(op === 'get' ? { name, value: r.value } : op === 'list' ? { tunables: Object.fromEntries(r.text.trim().split('\n').map(l => { const [k, v] = l.split('='); return [k.trim(), Number(v)] })) } : { name, value: Number(value) })
   else printText(r.text)

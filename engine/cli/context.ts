@@ -7,6 +7,8 @@ export interface GlobalOptions {
   socket?: string
   json?: boolean
   timelimit?: number
+  /** `-n PNN`: send the request to that node through the local daemon. */
+  node?: number
 }
 
 // Why: the socket is found the same way by every command: flag, environment, then config.

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { packageRoot } from '../config/package-root.js'
 import { PingSchema } from '../../protocol/gen/corral/v1/common_pb.js'
 import { connectControl } from '../transport/client.js'
+import { ask } from './request.js'
 import { requestTimeoutMs, socketPathOf, type GlobalOptions } from './context.js'
 import { printJson, printText } from './output.js'
 
@@ -13,7 +14,7 @@ export async function ping (g: GlobalOptions): Promise<number> {
   const t0 = performance.now()
   const conn = await connectControl(socket, { timeoutMs: requestTimeoutMs(g) })
   try {
-    const pong = await conn.request(PingSchema, {})
+    const pong = await ask(conn, g, PingSchema, {})
     const rttMs = performance.now() - t0
     const started = Number(pong.daemonStartedMs)
     if (g.json === true) printJson({ pid: pong.pid, startedAt: new Date(started).toISOString(), uptimeS: Math.round((Date.now() - started) / 1000), timeMs: Number(rttMs.toFixed(3)) })

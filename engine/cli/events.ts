@@ -5,6 +5,7 @@ import {
   EventRunRequestSchema, EventStatusRequestSchema, ScriptListRequestSchema, ScriptSetRequestSchema,
 } from '../../protocol/gen/corral/v1/events_pb.js'
 import { connectControl } from '../transport/client.js'
+import { ask } from './request.js'
 import { runRecordFromProto, scriptInfoFromProto } from '../transport/events-mapping.js'
 import type { Connection } from '../transport/connection.js'
 import { isCorralError } from '../errors/index.js'
@@ -27,7 +28,7 @@ export async function eventRun (g: GlobalOptions, component: string, event: stri
   const timeoutMs = opts.timeout === undefined ? 0 : Math.round(opts.timeout * 1000)
   const waitExtra = opts.timeout === undefined ? 24 * 3600_000 : timeoutMs + 30_000
   const record = await withDaemon(g, waitExtra, async c => {
-    const reply = await c.request(EventRunRequestSchema, { component, event, args, timeoutMs, runAll: opts.runAll === true }, { timeoutMs: requestTimeoutMs(g) + waitExtra })
+    const reply = await ask(c, g, EventRunRequestSchema, { component, event, args, timeoutMs, runAll: opts.runAll === true }, { timeoutMs: requestTimeoutMs(g) + waitExtra })
     if (reply.run === undefined) throw new Error('daemon sent an empty run record')
     return runRecordFromProto(reply.run)
   })
@@ -52,7 +53,7 @@ export async function eventStatus (g: GlobalOptions, component: string, event: s
 
 async function fetchStatus (g: GlobalOptions, component: string, event: string, history: number): Promise<{ last: RunRecord, history: RunRecord[] }> {
   return await withDaemon(g, 0, async c => {
-    const reply = await c.request(EventStatusRequestSchema, { component, event, history })
+    const reply = await ask(c, g, EventStatusRequestSchema, { component, event, history })
     if (reply.last === undefined) throw new Error('daemon sent no run record')
     return { last: runRecordFromProto(reply.last), history: reply.history.map(runRecordFromProto) }
   })
@@ -90,7 +91,7 @@ async function localScripts (g: GlobalOptions): Promise<import('../events/index.
 // Why: shows what will run, in order, and what is enabled.
 export async function scriptList (g: GlobalOptions, component: string): Promise<number> {
   const scripts = await scriptsViaDaemonOrLocal<ScriptInfo[]>(g,
-    async c => (await c.request(ScriptListRequestSchema, { component })).scripts.map(scriptInfoFromProto),
+    async c => (await ask(c, g, ScriptListRequestSchema, { component })).scripts.map(scriptInfoFromProto),
     async () => await (await localScripts(g)).listScripts(component))
   if (g.json === true) printJson({ component, scripts })
   else printText(formatScriptList(scripts))
@@ -100,7 +101,7 @@ export async function scriptList (g: GlobalOptions, component: string): Promise<
 async function setEnabled (g: GlobalOptions, component: string, script: string, enable: boolean): Promise<number> {
   const info = await scriptsViaDaemonOrLocal<ScriptInfo>(g,
     async c => {
-      const reply = await c.request(ScriptSetRequestSchema, { component, script, enable })
+      const reply = await ask(c, g, ScriptSetRequestSchema, { component, script, enable })
       if (reply.script === undefined) throw new Error('daemon sent no script')
       return scriptInfoFromProto(reply.script)
     },

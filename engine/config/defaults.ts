@@ -109,3 +109,5 @@ export const LEADER_CHECK_INTERVAL_MS = 250
 export const RECOVERY_PHASE_TIMEOUT_MS = 30_000
 /** First monitor after startup (CTDB: 2 s). @default 1000 ms */
 export const FIRST_MONITOR_DELAY_MS = 1_000
+/** How long a request forwarded to another node (`corral -n`) may take. @default 10 min */
+export const FORWARD_TIMEOUT_MS = 600_000

@@ -10,7 +10,7 @@ import { createPluginHost } from '../events/plugin-host/index.js'
 import { createControlServer } from '../transport/index.js'
 import { eventHandlers } from './handlers.js'
 import { sessionHandlers } from './session.js'
-import { ClusterNode, controlHandlers } from '../cluster/node/index.js'
+import { ClusterNode, controlHandlers, forwardHandler } from '../cluster/node/index.js'
 import { CorralError } from '../errors/index.js'
 
 export interface DaemonOptions {
@@ -61,11 +61,13 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   // The cluster member (unless events only): its lifecycle events go to the legacy component.
   const eventsOnly = opts.eventsOnly === true || config.cluster.eventsOnly
   const node = eventsOnly ? null : new ClusterNode(config, async (event, args = []) => await runner.run({ component: LEGACY_COMPONENT, event, args }), log.child({ component: 'cluster' }))
+  const served = [...sessionHandlers({ startedAt }), ...eventHandlers(runner), ...(node === null ? [] : controlHandlers(node))]
+  node?.serve(served)
   let server
   try {
     server = await createControlServer({
       socketPath: config.paths.socketPath,
-      handlers: [...sessionHandlers({ startedAt }), ...eventHandlers(runner), ...(node === null ? [] : controlHandlers(node))],
+      handlers: [...served, ...(node === null ? [] : [forwardHandler(node)])],
       log: log.child({ component: 'control' }),
     })
   } catch (err) {

@@ -1,8 +1,13 @@
 // The control-socket side of the cluster member: status, admin states, tunables.
-import { AdminRequestSchema, StatusRequestSchema, TunableRequestSchema } from '../../../protocol/gen/corral/v1/cluster_pb.js'
+import { AdminRequestSchema, ForwardRequestSchema, StatusRequestSchema, TunableRequestSchema } from '../../../protocol/gen/corral/v1/cluster_pb.js'
 import { handle, type HandlerEntry } from '../../transport/handlers.js'
 import { getvar, listvars, setvar } from '../tunables.js'
 import type { ClusterNode } from './node.js'
+
+// Why: `corral -n PNN ...` arrives here and is carried over the node links.
+export function forwardHandler (node: ClusterNode): HandlerEntry {
+  return handle(ForwardRequestSchema, async (req, ctx) => await node.forward(req.pnn, req.type, req.body, ctx.signal))
+}
 
 // Why: `corral status`, `ban`, `getvar`... reach the node through these requests.
 export function controlHandlers (node: ClusterNode): HandlerEntry[] {

@@ -3,7 +3,9 @@
 // and the monitor loop. Pure rules come from engine/cluster; this file does the I/O and timing.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf'
 import { HeartbeatSchema, RecoveryRequestSchema } from '../../../protocol/gen/corral/v1/cluster_pb.js'
+import { typeOfSchema, type RequestSchema } from '../../../protocol/registry.js'
 import * as D from '../../config/defaults.js'
 import type { CorralConfig } from '../../config/index.js'
 import { CorralError } from '../../errors/index.js'
@@ -105,8 +107,29 @@ export class ClusterNode {
 
   get isLeader (): boolean { return this.leader === this.pnn && this.pnn >= 0 }
 
+  #served: HandlerEntry[] = []
+
+  /** Control requests that peers may send on our behalf (`corral -n PNN ...`); set before start(). */
+  serve (handlers: HandlerEntry[]): void { this.#served = handlers }
+
   /** Handlers served on node links (after authentication). */
-  peerHandlers (): HandlerEntry[] { return nodeHandlers(this) }
+  peerHandlers (): HandlerEntry[] { return [...nodeHandlers(this), ...this.#served] }
+
+  // Why: `corral -n PNN` reaches another node through the authenticated links, not a new socket.
+  async forward (pnn: number, type: number, body: Uint8Array, signal: AbortSignal): Promise<{ type: number, body: Uint8Array }> {
+    const entry = this.#served.find(e => e.type === type)
+    if (entry === undefined) throw new CorralError('CORRAL_E_UNKNOWN_REQUEST', `request type ${type} cannot be sent to another node`)
+    const req = fromBinary(entry.request, body)
+    if (pnn === this.pnn) {
+      const out = await entry.fn(req, { requestId: 0, peer: { version: 1, role: 'node', pnn }, signal })
+      return { type: typeOfSchema(entry.reply)!, body: toBinary(entry.reply, create(entry.reply, out as never)) }
+    }
+    const peer = this.peers.get(pnn)
+    if (peer === undefined) throw new CorralError('CORRAL_E_NODE_UNKNOWN', `node ${pnn} is not in the nodes file (or is deleted)`)
+    if (peer.out === null || !peer.connected) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} is not connected`)
+    const reply = await peer.out.request(entry.request as RequestSchema, req as never, { timeoutMs: D.FORWARD_TIMEOUT_MS })
+    return { type: typeOfSchema(entry.reply)!, body: toBinary(entry.reply, reply as never) }
+  }
 
   // Why: CTDB's start-up order: init, then links and setup, then the first recovery.
   async start (): Promise<void> {

@@ -42,6 +42,8 @@ t.test('disable sets DISABLED (nodestatus exit 4) and enable clears it everywher
   await c.waitFor('node 0 to see node 2 OK', async () => (await c.status(0))?.nodes[2].flags === 0)
 })
 
+t.test('-n PNN first: carry a command to another node', async t => { t.equal(corral(['--socket', c.nodes[0].socket, '-n', '1', 'pnn']).stdout.trim(), '1') })
+
 t.test('kill -9 of a non-leader: the others mark it DISCONNECTED and recover with a new generation', async t => {
   const before = (await c.status(0))!
   const victim = [0, 1, 2].find(p => p !== before.leader && p !== 0)!
@@ -71,4 +73,17 @@ t.test('kill -9 of the leader: a survivor takes the lock and leads', async t => 
   }, 15_000)
   t.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`)
   t.equal(after.leader, 0)
+})
+
+t.test('-n PNN carries a command to another node over the links', async t => {
+  const S = ['--socket', c.nodes[0].socket]
+  const live = [0, 1, 2].find(p => p !== 0 && (((c.nodes[p] && true) as boolean)))!
+  const status = (await c.status(0))!
+  const target = [1, 2].find(p => (status.nodes[p].flags & 0x1) === 0)
+  if (target === undefined) { t.pass('no second live node left to address'); return }
+  const r = corral([...S, '-n', String(target), 'pnn'])
+  t.equal(r.stdout.trim(), String(target), `node ${live} answered`)
+  const bad = corral([...S, '-n', '9', 'pnn'])
+  t.equal(bad.code, 22)
+  t.match(bad.stderr, /node 9 is not in the nodes file/)
 })

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file corral/v1/cluster.proto.
  */
 export const file_corral_v1_cluster: GenFile = /*@__PURE__*/
-  fileDesc("Chdjb3JyYWwvdjEvY2x1c3Rlci5wcm90bxIJY29ycmFsLnYxIiYKCE5vZGVBdXRoEg0KBW5vbmNlGAEgASgMEgsKA3BubhgCIAEoDSItCg1Ob2RlQXV0aFJlcGx5Eg0KBW5vbmNlGAEgASgMEg0KBXByb29mGAIgASgMIiAKD05vZGVBdXRoQ29uZmlybRINCgVwcm9vZhgBIAEoDCIMCgpOb2RlQXV0aE9rIpsBCglIZWFydGJlYXQSCwoDcG5uGAEgASgNEg0KBWZsYWdzGAIgASgNEhAKCHJ1bnN0YXRlGAMgASgNEhIKCmdlbmVyYXRpb24YBCABKA0SDgoGbGVhZGVyGAUgASgFEhEKCWxvY2tfaGVsZBgGIAEoCBISCgpzdGFydGVkX21zGAcgASgEEhUKDXJlY292ZXJ5X21vZGUYCCABKA0iDgoMSGVhcnRiZWF0QWNrIkQKD1JlY292ZXJ5UmVxdWVzdBINCgVwaGFzZRgBIAEoCRISCgpnZW5lcmF0aW9uGAIgASgNEg4KBmxlYWRlchgDIAEoDSIPCg1SZWNvdmVyeVJlcGx5Ig8KDVN0YXR1c1JlcXVlc3QiOQoKTm9kZVN0YXR1cxILCgNwbm4YASABKA0SDwoHYWRkcmVzcxgCIAEoCRINCgVmbGFncxgDIAEoDSKmAgoLU3RhdHVzUmVwbHkSEAoIdGhpc19wbm4YASABKA0SJAoFbm9kZXMYAiADKAsyFS5jb3JyYWwudjEuTm9kZVN0YXR1cxISCgpnZW5lcmF0aW9uGAMgASgNEhUKDXJlY292ZXJ5X21vZGUYBCABKA0SDgoGbGVhZGVyGAUgASgFEhAKCHJ1bnN0YXRlGAYgASgNEhcKD2xvY2tfY29uZmlndXJlZBgHIAEoCBIMCgRsb2NrGAggASgJEhIKCnN0YXJ0ZWRfbXMYCSABKAQSIAoYbGFzdF9yZWNvdmVyeV9zdGFydGVkX21zGAogASgEEiEKGWxhc3RfcmVjb3ZlcnlfZmluaXNoZWRfbXMYCyABKAQSEgoKcmVjb3ZlcmllcxgMIAEoDSIrCgxBZG1pblJlcXVlc3QSCgoCb3AYASABKAkSDwoHc2Vjb25kcxgCIAEoDSIsCgpBZG1pblJlcGx5Eg8KB21lc3NhZ2UYASABKAkSDQoFZmxhZ3MYAiABKA0iOQoOVHVuYWJsZVJlcXVlc3QSCgoCb3AYASABKAkSDAoEbmFtZRgCIAEoCRINCgV2YWx1ZRgDIAEoCSI8CgxUdW5hYmxlUmVwbHkSDAoEdGV4dBgBIAEoCRINCgV2YWx1ZRgCIAEoDRIPCgd3YXJuaW5nGAMgASgJYgZwcm90bzM");
+  fileDesc("Chdjb3JyYWwvdjEvY2x1c3Rlci5wcm90bxIJY29ycmFsLnYxIiYKCE5vZGVBdXRoEg0KBW5vbmNlGAEgASgMEgsKA3BubhgCIAEoDSItCg1Ob2RlQXV0aFJlcGx5Eg0KBW5vbmNlGAEgASgMEg0KBXByb29mGAIgASgMIiAKD05vZGVBdXRoQ29uZmlybRINCgVwcm9vZhgBIAEoDCIMCgpOb2RlQXV0aE9rIpsBCglIZWFydGJlYXQSCwoDcG5uGAEgASgNEg0KBWZsYWdzGAIgASgNEhAKCHJ1bnN0YXRlGAMgASgNEhIKCmdlbmVyYXRpb24YBCABKA0SDgoGbGVhZGVyGAUgASgFEhEKCWxvY2tfaGVsZBgGIAEoCBISCgpzdGFydGVkX21zGAcgASgEEhUKDXJlY292ZXJ5X21vZGUYCCABKA0iDgoMSGVhcnRiZWF0QWNrIkQKD1JlY292ZXJ5UmVxdWVzdBINCgVwaGFzZRgBIAEoCRISCgpnZW5lcmF0aW9uGAIgASgNEg4KBmxlYWRlchgDIAEoDSIPCg1SZWNvdmVyeVJlcGx5Ig8KDVN0YXR1c1JlcXVlc3QiOQoKTm9kZVN0YXR1cxILCgNwbm4YASABKA0SDwoHYWRkcmVzcxgCIAEoCRINCgVmbGFncxgDIAEoDSKmAgoLU3RhdHVzUmVwbHkSEAoIdGhpc19wbm4YASABKA0SJAoFbm9kZXMYAiADKAsyFS5jb3JyYWwudjEuTm9kZVN0YXR1cxISCgpnZW5lcmF0aW9uGAMgASgNEhUKDXJlY292ZXJ5X21vZGUYBCABKA0SDgoGbGVhZGVyGAUgASgFEhAKCHJ1bnN0YXRlGAYgASgNEhcKD2xvY2tfY29uZmlndXJlZBgHIAEoCBIMCgRsb2NrGAggASgJEhIKCnN0YXJ0ZWRfbXMYCSABKAQSIAoYbGFzdF9yZWNvdmVyeV9zdGFydGVkX21zGAogASgEEiEKGWxhc3RfcmVjb3ZlcnlfZmluaXNoZWRfbXMYCyABKAQSEgoKcmVjb3ZlcmllcxgMIAEoDSIrCgxBZG1pblJlcXVlc3QSCgoCb3AYASABKAkSDwoHc2Vjb25kcxgCIAEoDSIsCgpBZG1pblJlcGx5Eg8KB21lc3NhZ2UYASABKAkSDQoFZmxhZ3MYAiABKA0iOQoOVHVuYWJsZVJlcXVlc3QSCgoCb3AYASABKAkSDAoEbmFtZRgCIAEoCRINCgV2YWx1ZRgDIAEoCSI8CgxUdW5hYmxlUmVwbHkSDAoEdGV4dBgBIAEoCRINCgV2YWx1ZRgCIAEoDRIPCgd3YXJuaW5nGAMgASgJIjkKDkZvcndhcmRSZXF1ZXN0EgsKA3BubhgBIAEoDRIMCgR0eXBlGAIgASgNEgwKBGJvZHkYAyABKAwiKgoMRm9yd2FyZFJlcGx5EgwKBHR5cGUYASABKA0SDAoEYm9keRgCIAEoDGIGcHJvdG8z");
 
 /**
  * First request on a node link: the dialling node's nonce (type 200).
@@ -432,4 +432,56 @@ export type TunableReply = Message<"corral.v1.TunableReply"> & {
  */
 export const TunableReplySchema: GenMessage<TunableReply> = /*@__PURE__*/
   messageDesc(file_corral_v1_cluster, 14);
+
+/**
+ * Control socket: carry one request to node `pnn` over the node links (`corral -n PNN ...`).
+ * `type` and `body` are the inner request's message type id and encoded bytes.
+ *
+ * @generated from message corral.v1.ForwardRequest
+ */
+export type ForwardRequest = Message<"corral.v1.ForwardRequest"> & {
+  /**
+   * @generated from field: uint32 pnn = 1;
+   */
+  pnn: number;
+
+  /**
+   * @generated from field: uint32 type = 2;
+   */
+  type: number;
+
+  /**
+   * @generated from field: bytes body = 3;
+   */
+  body: Uint8Array;
+};
+
+/**
+ * Describes the message corral.v1.ForwardRequest.
+ * Use `create(ForwardRequestSchema)` to create a new message.
+ */
+export const ForwardRequestSchema: GenMessage<ForwardRequest> = /*@__PURE__*/
+  messageDesc(file_corral_v1_cluster, 15);
+
+/**
+ * @generated from message corral.v1.ForwardReply
+ */
+export type ForwardReply = Message<"corral.v1.ForwardReply"> & {
+  /**
+   * @generated from field: uint32 type = 1;
+   */
+  type: number;
+
+  /**
+   * @generated from field: bytes body = 2;
+   */
+  body: Uint8Array;
+};
+
+/**
+ * Describes the message corral.v1.ForwardReply.
+ * Use `create(ForwardReplySchema)` to create a new message.
+ */
+export const ForwardReplySchema: GenMessage<ForwardReply> = /*@__PURE__*/
+  messageDesc(file_corral_v1_cluster, 16);
 
