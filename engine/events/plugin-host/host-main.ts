@@ -99,5 +99,7 @@ process.on('message', (m: RunMessage) => {
 process.on('disconnect', () => process.exit(0))
 // A rejection a plugin left behind (a promise nobody awaited) must not end the host.
 process.on('unhandledRejection', err => { if (current !== null) emit(current.id, `WARNING: unhandled rejection: ${thrownVerdict(err).reason}\n`) })
+// Ready once zx is loaded: every run builds ctx.$, so a warmed host pays nothing on its first run.
+await zxReady.catch(() => {})
 send({ type: 'ready' })
 startOrphanWatchdog(Number(process.env.CORRAL_PLUGIN_WATCHDOG_MS ?? 1000))

@@ -24,11 +24,23 @@ export function verdictOf (value: unknown): Verdict {
 
 // Why: a thrown value becomes ERROR; the reason is its first line, the rest goes to the output.
 export function thrownVerdict (err: unknown): { reason: string, detail: string } {
+  const cmd = commandFailure(err)
+  if (cmd !== null) return cmd
   const text = err instanceof Error ? err.message : typeof err === 'string' ? err : inspect(err, { depth: 2 })
   const lines = text.split('\n')
   const first = lines.findIndex(l => l.trim() !== '')
   if (first < 0) return { reason: err instanceof Error ? `${err.name} thrown without a message` : 'plugin threw an empty value', detail: '' }
   return { reason: lines[first].trim(), detail: lines.slice(first + 1).join('\n').trim() }
+}
+
+/** zx's ProcessOutput (a failed `ctx.$` command): say how it ended, then what it printed on stderr. */
+function commandFailure (err: unknown): { reason: string, detail: string } | null {
+  if (typeof err !== 'object' || err === null) return null
+  const e = err as { exitCode?: unknown, signal?: unknown, stderr?: unknown, stdout?: unknown }
+  if (!('exitCode' in e) || typeof e.stderr !== 'string' || typeof e.stdout !== 'string') return null
+  const how = typeof e.exitCode === 'number' ? `exit code ${e.exitCode}` : `signal ${String(e.signal)}`
+  const first = e.stderr.split('\n').find(l => l.trim() !== '')?.trim()
+  return { reason: `command failed with ${how}${first === undefined ? '' : `: ${first}`}`, detail: e.stderr.trim() }
 }
 
 function oneLine (s: string): string {
