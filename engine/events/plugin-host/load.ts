@@ -47,6 +47,8 @@ export async function loadPlugin (path: string): Promise<Plugin> {
   }
   const hit = cache.get(path)
   if (hit !== undefined && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.plugin
+  // A CommonJS-scoped module (a .ts file outside an ESM package) is cached by file name, query or not.
+  if (hit !== undefined) delete (Module as unknown as { _cache: Record<string, unknown> })._cache[path]
   let mod: { default?: unknown }
   try {
     // The query busts Node's module cache so an edited file is imported again.
