@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path'
 import { median, printTable, timeMs, type BenchRow } from '../lib.js'
 
 const ROOT = resolve(import.meta.dirname, '..', '..', ...(import.meta.dirname.includes('/dist/') ? ['..'] : []))
-const CLI = join(ROOT, 'dist', 'bin', 'corral.js')
+const CLI = join(ROOT, 'dist', 'cli', 'corral.js')
 const DAEMON = join(ROOT, 'dist', 'bin', 'corrald.js')
 const CTDB_EVENTD = '/usr/libexec/ctdb/ctdb-eventd'
 const CTDB_EVENT = '/usr/libexec/ctdb/ctdb-event'
