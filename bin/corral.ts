@@ -85,6 +85,8 @@ for (const [op, what] of [['disable', 'set DISABLED: the node keeps running but 
 }
 program.command('ban').argument('<seconds>').description('set BANNED for SECONDS')
   .action(run(async () => { const m = await cluster(); return async (g: GlobalOptions, s: string) => await m.admin(g, 'ban', s) }))
+program.command('reloadnodes').description('apply an edited nodes file (new and commented-out lines) on every connected node')
+  .action(run(async () => (await cluster()).reloadNodes))
 program.command('getvar').argument('<name>').description('read a tunable').action(run(async () => { const m = await cluster(); return async (g: GlobalOptions, n: string) => await m.tunable(g, 'get', n) }))
 program.command('setvar').argument('<name>').argument('<value>').description('set a tunable on this node (not persisted)')
   .action(run(async () => { const m = await cluster(); return async (g: GlobalOptions, n: string, v: string) => await m.tunable(g, 'set', n, v) }))

@@ -155,3 +155,17 @@ export async function tunable (g: GlobalOptions, op: 'get' | 'set' | 'list', nam
   else printText(r.text)
   return 0
 }
+
+// Why: CTDB's reloadnodes: every connected node re-reads its (identical) nodes file; errors stop it.
+export async function reloadNodes (g: GlobalOptions): Promise<number> {
+  const s = await fetchStatus(g)
+  const targets = s.nodes.filter(n => (n.flags & 0x11) === 0).map(n => n.pnn)
+  const out: Array<{ pnn: number, message: string }> = []
+  for (const pnn of [s.thisPnn, ...targets.filter(p => p !== s.thisPnn)]) {
+    const r = await withDaemon(g, async c => await ask(c, { ...g, node: pnn }, AdminRequestSchema, { op: 'reloadnodes', seconds: 0 }))
+    out.push({ pnn, message: r.message })
+  }
+  if (g.json === true) printJson({ nodes: out })
+  else printText(out[0]?.message ?? '')
+  return 0
+}

@@ -20,7 +20,7 @@ import {
 } from '../flags.js'
 import { INVALID_GENERATION, newGeneration } from '../generation.js'
 import { ClusterLock } from '../lock/index.js'
-import { parseNodes, type NodeEntry } from '../nodes.js'
+import { diffNodes, parseNodes, type NodeEntry } from '../nodes.js'
 import { RecoveryMode, Runstate, runstateName, STARTUP_RETRY_S } from '../runstate.js'
 import { defaultTunables, parseTunables, type Tunables } from '../tunables.js'
 import type { StatusSnapshot } from '../status-format.js'
@@ -445,12 +445,40 @@ export class ClusterNode {
       case 'unban':
         clearTimeout(this.#banTimer)
         return set(NODE_FLAGS_BANNED, false, 'not banned')
+      case 'reloadnodes': return this.#reloadNodes()
       case 'recover':
         this.recoveryMode = RecoveryMode.ACTIVE
         if (this.isLeader) this.#recoveryNeeded = true
         return ''
       default: throw new CorralError('CORRAL_E_USAGE', `unknown admin operation ${op}`)
     }
+  }
+
+  // Why: `corral reloadnodes` applies appended and commented-out lines without a restart, with CTDB's checks.
+  #reloadNodes (): string {
+    const file = this.config.cluster.nodesFile
+    const next = parseNodes(readFileSync(file, 'utf8'), file)
+    const diff = diffNodes(this.snapshot().nodes.map(n => ({ pnn: n.pnn, address: n.address, flags: n.flags })), next)
+    const text = diff.messages.map(m => m.text).join('\n')
+    if (!diff.ok) throw new CorralError('CORRAL_E_NODES_FILE', text, { place: { file } })
+    if (!diff.reload) return text
+    this.nodes = next
+    for (const pnn of diff.deleted) {
+      const p = this.peers.get(pnn)
+      this.peers.delete(pnn)
+      this.#detector.removePeer(pnn)
+      p?.out?.close()
+    }
+    for (const pnn of [...diff.added, ...diff.undeleted]) {
+      const n = next[pnn]
+      if (pnn === this.pnn || (n.flags & NODE_FLAGS_DELETED) !== 0) continue
+      const p: Peer = { pnn, address: n.address, out: null, dialing: false, connected: false, flags: NODE_FLAGS_DISCONNECTED, runstate: 0, generation: INVALID_GENERATION, leader: -1, lockHeld: false, startedMs: 0, recoveryMode: 1 }
+      this.peers.set(pnn, p)
+      void this.#dial(p)
+    }
+    this.log.notice({ added: diff.added, deleted: diff.deleted, undeleted: diff.undeleted }, `nodes file reloaded: ${text.replace(/\n/g, '; ')}`)
+    setImmediate(() => { void this.#leaderCheck() })
+    return text
   }
 
   /** The node's view of the cluster, for `status` and friends. */
