@@ -4,7 +4,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createEventRunner } from '../../engine/events/index.js'
+import { alive, createEventRunner } from '../../engine/events/index.js'
 import { KILL_GRACE_MS } from '../../engine/config/defaults.js'
 import { median, printTable } from '../lib.js'
 
@@ -13,13 +13,6 @@ const root = mkdtempSync(join(tmpdir(), 'corral-bench-hung-'))
 const comp = join(root, 'events.d', 'hung')
 mkdirSync(comp, { recursive: true })
 const quiet = { error () {}, warn () {}, info () {}, debug () {} }
-
-function alive (pid: number): boolean {
-  try {
-    const st = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return st.slice(st.lastIndexOf(')') + 2)[0] !== 'Z'
-  } catch { return false }
-}
 
 async function once (grace: number, ignoreTerm: boolean): Promise<number> {
   const pids = join(root, `pids-${Math.random()}`)

@@ -53,7 +53,8 @@ function signal (target: number, sig: NodeJS.Signals): void {
   try { process.kill(target, sig) } catch { /* already gone */ }
 }
 
-function alive (pid: number): boolean {
+// Why: a zombie has exited; only a live process still counts as running.
+export function alive (pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
