@@ -101,3 +101,14 @@ t.test('a bad option value is refused when the host is made', async t => {
   const { createPluginHost } = await import('../../../engine/events/plugin-host/index.js')
   t.throws(() => createPluginHost({ log: { error () {}, warn () {}, info () {}, debug () {} }, killGraceMs: -1 }), { code: 'CORRAL_E_CONFIG_VALUE', message: /killGraceMs.*-1/ })
 })
+
+t.test('a promise rejected in the background is a warning in the output, not the end of the host', async t => {
+  const p = b.plugin('bg.plugin.ts', `export default definePlugin({ name: 'x', events: { async monitor () {
+    void Promise.reject(new Error('nobody awaited me'))
+    await new Promise(r => setTimeout(r, 20))
+  } } })`)
+  const pid = (await b.host.run(b.req(p, { component: 'bg' })), b.host.hostPid('bg'))
+  const r = await b.host.run(b.req(p, { component: 'bg' }))
+  t.match(r, { state: 'OK', output: 'WARNING: unhandled rejection: nobody awaited me\n' })
+  t.equal(b.host.hostPid('bg'), pid, 'the same host ran both')
+})

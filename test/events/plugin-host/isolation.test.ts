@@ -42,7 +42,8 @@ t.test('at the deadline every process a plugin started is gone after the grace, 
     ctx.$\`setsid sh -c 'echo $$ >> ${pids}; exec sleep 1000'\`.catch(() => {})
     await new Promise(() => {})
   } } })`)
-  const deadline = Date.now() + 1500
+  await b.host.run(b.req(ok, { component: 'spawner' }))
+  const deadline = Date.now() + 2500
   const r = await b.host.run(b.req(p, { component: 'spawner', deadline }))
   t.equal(r.state, 'TIMEDOUT')
   const listed = await readPids(pids, 3)
