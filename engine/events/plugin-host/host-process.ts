@@ -32,6 +32,8 @@ export class HostProcess {
   readonly token = randomUUID()
   readonly ready: Promise<void>
   exited = false
+  /** True once the host said it is ready (tsx registered, zx loaded). */
+  isReady = false
   #killing: Promise<number[]> | null = null
 
   constructor (readonly component: string, watchdogMs: number, h: HostHandlers) {
@@ -42,7 +44,7 @@ export class HostProcess {
       env: { ...process.env, NODE_OPTIONS: '', [HOST_COMPONENT_ENV]: component, [RUN_TOKEN_ENV]: this.token, [HOST_WATCHDOG_ENV]: String(watchdogMs) },
     })
     this.ready = new Promise((resolve, reject) => {
-      this.child.on('message', (m: HostMessage) => { if (m?.type === 'ready') resolve() })
+      this.child.on('message', (m: HostMessage) => { if (m?.type === 'ready') { this.isReady = true; resolve() } })
       this.child.once('exit', code => { reject(new Error(`plugin host exited (code ${code}) before it was ready`)) })
       this.child.once('error', reject)
     })

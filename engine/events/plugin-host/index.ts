@@ -103,7 +103,8 @@ export function createPluginHost (o: PluginHostOptions): PluginHost {
         if (slots.get(component) === slot) slots.delete(component)
         const a = slot.active
         const how = code !== null ? `code ${code}` : `signal ${signal}`
-        if (a !== null) a.finish('ERROR', `plugin host exited (${how}) while running ${a.req.name}`, { exitCode: code, signal })
+        if (a !== null && !slot.host.isReady) a.finish('CANNOT_RUN', `CORRAL_E_PLUGIN_HOST: plugin host exited (${how}) before it was ready`, { exitCode: code, signal })
+        else if (a !== null) a.finish('ERROR', `plugin host exited (${how}) while running ${a.req.name}`, { exitCode: code, signal })
         else if (!closed) o.log.debug({ component, code, signal }, `plugin host of ${component} exited (${how})`)
         // Whatever the plugin started must not outlive its host.
         void slot.host.kill(grace)
