@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bed } from './fixtures.js'
+import { bed } from './fixtures/index.js'
 
 const b = bed(t)
 

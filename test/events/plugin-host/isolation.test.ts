@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tsxImportUrl } from '../../../engine/events/process.js'
-import { alive, bed, GRACE_MS, readPids, waitGone } from './fixtures.js'
+import { alive, bed, GRACE_MS, readPids, waitGone } from './fixtures/index.js'
 
 const b = bed(t)
 const ok = b.plugin('ok.plugin.ts', `export default definePlugin({ name: 'ok', events: { monitor (ctx) { ctx.log.info('fine') } } })`)

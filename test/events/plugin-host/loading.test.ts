@@ -1,7 +1,7 @@
 import t from 'tap'
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { bed } from './fixtures.js'
+import { bed } from './fixtures/index.js'
 
 const b = bed(t)
 const SAMPLE = new URL('../../../plugins/sample-monitor.plugin.ts', import.meta.url).pathname
