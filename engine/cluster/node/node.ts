@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf'
-import { HeartbeatSchema, RecoveryRequestSchema } from '../../../protocol/gen/corral/v1/cluster_pb.js'
+import { AdminRequestSchema, HeartbeatSchema, RecoveryRequestSchema } from '../../../protocol/gen/corral/v1/cluster_pb.js'
 import { typeOfSchema, type RequestSchema } from '../../../protocol/registry.js'
 import * as D from '../../config/defaults.js'
 import type { CorralConfig } from '../../config/index.js'
@@ -18,7 +18,7 @@ import {
   canLead, isInactive, NODE_FLAGS_BANNED, NODE_FLAGS_DELETED, NODE_FLAGS_DISCONNECTED, NODE_FLAGS_PERMANENTLY_DISABLED,
   NODE_FLAGS_STOPPED, NODE_FLAGS_UNHEALTHY,
 } from '../flags.js'
-import { INVALID_GENERATION, newGeneration } from '../generation.js'
+import { addCredits, clearCredits, INVALID_GENERATION, newGeneration, nodesToBan, type BanBook, type BanTunables } from '../generation.js'
 import { ClusterLock } from '../lock/index.js'
 import { diffNodes, parseNodes, type NodeEntry } from '../nodes.js'
 import { RecoveryMode, Runstate, runstateName, STARTUP_RETRY_S } from '../runstate.js'
@@ -89,6 +89,7 @@ export class ClusterNode {
   #recoveryNeeded = false
   #lastRecoveredSet = ''
   #pendingGeneration = INVALID_GENERATION
+  #credits: BanBook = clearCredits()
   #banTimer: NodeJS.Timeout | undefined
   #monitor = { timer: undefined as NodeJS.Timeout | undefined, delayS: 1, ok: 0, fail: 0, timeouts: 0 }
   #stopping = false
@@ -326,20 +327,48 @@ export class ClusterNode {
     this.log.notice({ generation: gen, nodes: set }, `recovery started: generation ${gen}, nodes ${set.join(',')}`)
     try {
       for (const phase of ['start', 'end'] as const) {
-        await Promise.all(set.map(async pnn => {
+        const results = await Promise.allSettled(set.map(async pnn => {
           if (pnn === this.pnn) return await this.recoveryPhase(phase, gen, this.pnn)
           const out = this.peers.get(pnn)?.out
           if (out == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
           await out.request(RecoveryRequestSchema, { phase, generation: gen, leader: this.pnn }, { timeoutMs: D.RECOVERY_PHASE_TIMEOUT_MS })
         }))
+        const failed = set.filter((_, i) => results[i].status === 'rejected')
+        if (failed.length > 0) {
+          // CTDB: each node that made the recovery fail collects a ban credit.
+          for (const pnn of failed) this.#credits = addCredits(this.#credits, pnn, 1, Date.now(), this.#banTunables())
+          const why = (results.find(r => r.status === 'rejected') as PromiseRejectedResult).reason as Error
+          throw new CorralError('CORRAL_E_INTERNAL', `phase ${phase} failed on node(s) ${failed.join(',')}: ${why.message}`)
+        }
       }
       this.#lastRecoveredSet = set.join(',')
+      this.#credits = clearCredits()
       this.log.notice({ generation: gen, ms: Date.now() - t0 }, `recovery finished: generation ${gen} in ${Date.now() - t0} ms`)
     } catch (err) {
       this.#recoveryNeeded = true
       this.log.error({ err: (err as Error).message }, `recovery failed, will retry: ${(err as Error).message}`)
+      await this.#banCulprits()
     } finally {
       this.#recovering = false
+    }
+  }
+
+  #banTunables (): BanTunables {
+    return { recoveryGracePeriodS: this.tunables.RecoveryGracePeriod, recoveryBanPeriodS: this.tunables.RecoveryBanPeriod, enableBans: this.tunables.EnableBans }
+  }
+
+  // Why: CTDB bans a node whose credits reach twice the node count, so one bad node cannot stall recovery forever.
+  async #banCulprits (): Promise<void> {
+    const d = nodesToBan(this.#credits, this.nodes.length, this.#banTunables())
+    this.#credits = d.book
+    for (const b of d.bans) {
+      this.log.error({ pnn: b.pnn, seconds: b.seconds }, `banning node ${b.pnn} for ${b.seconds} s: it made ${2 * this.nodes.length} recoveries fail`)
+      try {
+        if (b.pnn === this.pnn) this.admin('ban', b.seconds)
+        else await this.peers.get(b.pnn)?.out?.request(AdminRequestSchema, { op: 'ban', seconds: b.seconds }, { timeoutMs: 5000 })
+      } catch (err) {
+        this.log.warn({ pnn: b.pnn }, `could not ban node ${b.pnn}: ${(err as Error).message}`)
+      }
     }
   }
 
@@ -351,7 +380,7 @@ export class ClusterNode {
       this.recoveryMode = RecoveryMode.ACTIVE
       this.#pendingGeneration = generation
       if (this.leader === null) this.#setLeader(leader)
-      await this.runEvent('startrecovery')
+      this.#recoveryEventOk(await this.runEvent('startrecovery'))
       return
     }
     if (phase !== 'end') throw new CorralError('CORRAL_E_USAGE', `unknown recovery phase ${phase}`)
@@ -361,11 +390,18 @@ export class ClusterNode {
     this.lastRecoveryFinished = Date.now()
     this.recoveries++
     this.events.emit('generation:changed', { generation })
-    await this.runEvent('recovered')
+    this.#recoveryEventOk(await this.runEvent('recovered'))
     if (this.runstate === Runstate.FIRST_RECOVERY) {
       this.runstate = Runstate.STARTUP
       void this.#startup()
     }
+  }
+
+  // A failed startrecovery/recovered fails the recovery (its culprit collects a ban credit); a
+  // timed-out one is logged and does not, as in CTDB, so one hung script cannot block recovery.
+  #recoveryEventOk (r: RunRecord): void {
+    if (r.state === 'FAILED') throw new CorralError('CORRAL_E_EVENT_FAILED', `event ${r.event} failed on node ${this.pnn}`)
+    if (r.state === 'TIMEDOUT') this.log.error({ event: r.event }, `event ${r.event} timed out; recovery goes on (see: corral event status legacy ${r.event})`)
   }
 
   async #startup (): Promise<void> {
