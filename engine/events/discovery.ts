@@ -17,6 +17,8 @@ export interface Entry {
   enabled: boolean
   /** Set on a second entry with a name already taken (e.g. 10.x.script and 10.x.sh). */
   duplicateOf: string | null
+  /** `<dir>/<NN.name>.options` when the directory holds one, else null. */
+  optionsFile: string | null
 }
 
 // name = NN.anything (extra dots allowed); suffix decides how it runs.
@@ -74,13 +76,15 @@ export async function listEntries (eventsDir: string, component: string): Promis
   const files = await dirEntries(dir, component, true) ?? []
   const seen = new Map<string, string>()
   const out: Entry[] = []
+  const names = new Set(files)
   for (const file of files) {
     const parsed = parseEntryFile(file)
     if (parsed === null) continue
     const path = join(dir, file)
     const first = seen.get(parsed.name)
     if (first === undefined) seen.set(parsed.name, file)
-    out.push({ ...parsed, file, path, enabled: await isExecutable(path), duplicateOf: first ?? null })
+    const opts = `${parsed.name}.options`
+    out.push({ ...parsed, file, path, enabled: await isExecutable(path), duplicateOf: first ?? null, optionsFile: names.has(opts) ? join(dir, opts) : null })
   }
   return out
 }

@@ -26,7 +26,8 @@ export function parseScriptOptions (text: string, file: string): Record<string, 
   return out
 }
 
-async function readOptional (file: string): Promise<Record<string, string>> {
+// Why: a missing options file means no options; any other read error names the file.
+export async function readOptional (file: string): Promise<Record<string, string>> {
   let text: string
   try {
     text = await readFile(file, 'utf8')

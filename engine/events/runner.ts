@@ -7,7 +7,8 @@ import { CorralError } from '../errors/index.js'
 import { componentDir, listEntries, openScriptDirectory, type Entry, type ScriptDirectory } from './discovery.js'
 import { TypedEmitter } from './emitter.js'
 import { RunHistory } from './history.js'
-import { loadScriptOptions } from './options.js'
+import { readOptional } from './options.js'
+import { join } from 'node:path'
 import { runScript, type RunnerLog } from './process.js'
 import { EVENT_ARG_NAMES, EVENT_NAMES, type EventName, type PluginRunner, type RunRecord, type RunState, type ScriptResult } from './types.js'
 
@@ -130,7 +131,13 @@ export function createEventRunner (o: EventRunnerOptions): EventRunner {
       o.log.error({ err, component: rec.component }, (err as Error).message)
       return
     }
-    const cdir = componentDir(o.eventsDir, rec.component)
+    // Options files are read once per run: the global one, and per entry only when the directory has one.
+    let globalOptions: Record<string, string> | Error
+    try {
+      globalOptions = await readOptional(join(o.configDir, D.SCRIPT_OPTIONS_FILE_NAME))
+    } catch (err) {
+      globalOptions = err as Error
+    }
     let failed = false
     let timedOut = false
     for (const e of entries) {
@@ -138,7 +145,7 @@ export function createEventRunner (o: EventRunnerOptions): EventRunner {
       if (!e.enabled) { rec.scripts.push(notRun(e, 'DISABLED', 'not executable')); continue }
       if (e.duplicateOf !== null) { rec.scripts.push(notRun(e, 'CANNOT_RUN', `name ${e.name} is already used by ${e.duplicateOf}`)); failed = true; continue }
       if ((failed && !job.runAll) || timedOut) { rec.scripts.push(notRun(e, 'NOT_RUN', 'not run (an earlier script failed)')); continue }
-      const result = await runEntry(job, e, cdir)
+      const result = await runEntry(job, e, globalOptions)
       rec.scripts.push(result)
       if (result.state === 'TIMEDOUT') { timedOut = true; events.emit('script:timedOut', { run: rec, script: result }) }
       if (result.state !== 'OK' && result.state !== 'CANCELLED') failed = true
@@ -147,11 +154,12 @@ export function createEventRunner (o: EventRunnerOptions): EventRunner {
     else finishRecord(job, timedOut ? 'TIMEDOUT' : failed ? 'FAILED' : 'OK')
   }
 
-  const runEntry = async (job: Job, e: Entry, cdir: string): Promise<ScriptResult> => {
+  const runEntry = async (job: Job, e: Entry, globalOptions: Record<string, string> | Error): Promise<ScriptResult> => {
     const rec = job.record
     let options: Record<string, string>
     try {
-      options = await loadScriptOptions(o.configDir, cdir, e.name)
+      if (globalOptions instanceof Error) throw globalOptions
+      options = e.optionsFile === null ? globalOptions : { ...globalOptions, ...await readOptional(e.optionsFile) }
     } catch (err) {
       return { ...notRun(e, 'CANNOT_RUN', (err as Error).message), startedAt: Date.now() }
     }
