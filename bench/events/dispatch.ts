@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { median, printTable, timeMs, type BenchRow } from '../lib.js'
+import { createEventRunner } from '../../engine/events/index.js'
 
 const ROOT = resolve(import.meta.dirname, '..', '..', ...(import.meta.dirname.includes('/dist/') ? ['..'] : []))
 const CLI = join(ROOT, 'dist', 'cli', 'corral.js')
@@ -91,6 +92,30 @@ async function benchBare (base: string): Promise<Map<number, number>> {
   return out
 }
 
+// The runner in this process against bare spawns in this process: corral's own overhead, without the
+// daemon's larger memory (fork() cost grows with the parent's size).
+async function benchInProcess (base: string): Promise<{ runner: Map<number, number>, bare: Map<number, number> }> {
+  const quiet = { error () {}, warn () {}, info () {}, debug () {} }
+  const r = createEventRunner({ eventsDir: join(base, 'inproc'), dataDir: null, configDir: base, log: quiet })
+  const runner = new Map<number, number>()
+  const bare = new Map<number, number>()
+  for (const n of COUNTS) {
+    const dir = join(base, 'inproc', `c${n}`)
+    writeScripts(dir, n)
+    const a: number[] = []
+    const b: number[] = []
+    for (let i = 0; i < RUNS + 2; i++) {
+      const x = await timeMs(async () => { if ((await r.run({ component: `c${n}`, event: 'monitor' })).state !== 'OK') throw new Error('run failed') })
+      const y = await timeMs(async () => { for (let k = 1; k <= n; k++) await exec(join(dir, `${String(k).padStart(2, '0')}.trivial.script`), ['monitor']) })
+      if (i >= 2) { a.push(x); b.push(y) }
+    }
+    runner.set(n, median(a))
+    bare.set(n, median(b))
+  }
+  await r.close()
+  return { runner, bare }
+}
+
 async function benchCtdb (base: string): Promise<Map<number, number> | null> {
   if (!existsSync(CTDB_EVENTD)) return null
   const ctdbBase = join(base, 'ctdb')
@@ -125,6 +150,7 @@ try {
   const bare = await benchBare(base)
   const corral = await benchCorral(base)
   const ctdb = await benchCtdb(base)
+  const inproc = await benchInProcess(base)
   const rows: BenchRow[] = []
   for (const n of COUNTS) {
     rows.push({ name: `monitor, ${n} script(s), inside the daemon`, value: corral.daemon.get(n)!, baseline: bare.get(n)!, unit: 'ms', note: 'baseline: bare fork+exec from Node' })
@@ -133,6 +159,7 @@ try {
     rows.push({ name: `monitor, ${n} script(s), CLI end to end`, value: corral.cli.get(n)!, baseline: ctdb?.get(n) ?? null, unit: 'ms', note: ctdb === null ? 'CTDB not installed' : 'baseline: ctdb-event run (C CLI) against ctdb-eventd' })
   }
   rows.push({ name: 'per-script cost, inside the daemon (slope 1..30)', value: slope(corral.daemon), baseline: slope(bare), unit: 'ms', note: 'target <= 1.5x bare fork+exec' })
+  rows.push({ name: 'per-script cost, runner in one process (slope 1..30)', value: slope(inproc.runner), baseline: slope(inproc.bare), unit: 'ms', note: 'same process for both: corral\'s own overhead; target <= 1.5x' })
   rows.push({ name: 'per-script cost, CLI end to end (slope 1..30)', value: slope(corral.cli), baseline: ctdb === null ? slope(bare) : slope(ctdb), unit: 'ms', note: ctdb === null ? 'baseline: bare fork+exec' : 'baseline: CTDB eventd slope' })
   printTable(`Event dispatch (medians of ${RUNS} runs)`, rows, 'npm run build && node dist/bench/events/dispatch.js')
 } finally {
