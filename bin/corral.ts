@@ -92,6 +92,15 @@ program.command('setvar').argument('<name>').argument('<value>').description('se
   .action(run(async () => { const m = await cluster(); return async (g: GlobalOptions, n: string, v: string) => await m.tunable(g, 'set', n, v) }))
 program.command('listvars').description('every tunable and its value').action(run(async () => { const m = await cluster(); return async (g: GlobalOptions) => await m.tunable(g, 'list') }))
 
+const ip = program.command('ip').description('public IP addresses')
+ip.command('plan')
+  .description('what-if: read "IP CURRENT_PNN [PNN,...]" lines on stdin, print the allocation "IP PNN" (no daemon needed)')
+  .option('--node-flags <flags>', 'one flags bitmask per node, comma-separated (0x1 disconnected, 0x2 unhealthy, 0x4 disabled, 0x8 banned, 0x10 deleted, 0x20 stopped)')
+  .addOption(new Option('--algorithm <name>', 'allocation algorithm').choices(['lcp2', 'deterministic', 'nondeterministic']).default('lcp2'))
+  .option('--no-ip-failback', 'do not rebalance onto nodes that became healthy (NoIPFailback=1)')
+  .option('--no-ip-takeover', 'nodes never gain addresses they do not hold (NoIPTakeover=1)')
+  .action(run(async () => (await import('../engine/cli/ip.js')).ipPlan))
+
 program.command('ping').description('check that the daemon answers; print its pid and uptime')
   .action(run(async () => (await import('../engine/cli/daemon.js')).ping))
 program.command('version').description('print the corral version')

@@ -1,0 +1,204 @@
+// CTDB's three public-IP allocation algorithms as pure functions (ctdb-semantics §3.6): LCP2
+// (default), deterministic and non-deterministic, with CTDB's list order, tie-breaks and wrapping
+// unsigned 32-bit arithmetic, so corral places addresses exactly where CTDB would.
+import { addressKey, compareKeysDesc, distance, type Key } from './address.js'
+
+export type Algorithm = 'lcp2' | 'deterministic' | 'nondeterministic'
+
+/** Node flag bits that forbid hosting addresses (CTDB: flags & 0x3f must be 0). */
+export const HOSTING_FORBIDDEN = 0x3f
+
+export interface AllocationInput {
+  /** One entry per PNN, in order: the node's flags in CTDB's bits. */
+  nodeFlags: readonly number[]
+  /** Each address, its current owner (-1 = unassigned) and the nodes that can host it (default: all). */
+  ips: ReadonlyArray<{ ip: string, owner: number, canHost?: readonly number[] }>
+  algorithm: Algorithm
+  noIPFailback?: boolean
+  noIPTakeover?: boolean
+  /** Nodes that may receive addresses in LCP2's rebalancing although they hold some (CTDB's force-rebalance list). */
+  forceRebalance?: readonly number[]
+  /** Deterministic only: home node per address (CTDB's home_nodes file). */
+  homeNodes?: ReadonlyMap<string, number>
+}
+
+interface Slot { ip: string, key: Key, owner: number, available: Set<number> }
+
+export interface AllocationResult {
+  /** Every address with its new owner (-1: no node can host it), in CTDB's list order (highest first). */
+  assignments: Array<{ ip: string, pnn: number }>
+  /** CTDB's INFO/WARNING lines for the decision record. */
+  trace: string[]
+}
+
+const u32 = (n: number): number => n >>> 0
+
+// Why: one entry point for takeover runs and `corral ip plan`.
+export function allocate (input: AllocationInput): AllocationResult {
+  const n = input.nodeFlags.length
+  const trace: string[] = []
+  const slots: Slot[] = input.ips.map(x => {
+    const key = addressKey(x.ip)
+    if (key === null) throw new RangeError(`not an IP address: ${x.ip}`)
+    const hosts = x.canHost ?? Array.from({ length: n }, (_, i) => i)
+    return { ip: x.ip, key, owner: x.owner, available: new Set(hosts.filter(p => p >= 0 && p < n && (input.nodeFlags[p] & HOSTING_FORBIDDEN) === 0)) }
+  }).sort((a, b) => compareKeysDesc(a.key, b.key))
+  const ctx = new Ctx(slots, n, input.noIPTakeover === true, trace)
+  switch (input.algorithm) {
+    case 'deterministic': ctx.deterministic(input.homeNodes, input.noIPFailback === true); break
+    case 'nondeterministic': ctx.nondeterministic(input.noIPFailback === true); break
+    default: ctx.lcp2(input.noIPFailback === true, input.forceRebalance ?? [])
+  }
+  return { assignments: slots.map(s => ({ ip: s.ip, pnn: s.owner })), trace }
+}
+
+class Ctx {
+  constructor (readonly ips: Slot[], readonly n: number, readonly noTakeover: boolean, readonly trace: string[]) {}
+
+  canHost (pnn: number, s: Slot): boolean { return s.available.has(pnn) }
+  canTakeover (pnn: number, s: Slot): boolean { return !this.noTakeover && this.canHost(pnn, s) }
+  coverage (pnn: number): number { return this.ips.filter(s => s.owner === pnn).length }
+
+  unassignUnsuitable (): void {
+    for (const s of this.ips) if (s.owner !== -1 && !this.canHost(s.owner, s)) s.owner = -1
+  }
+
+  // The node with the fewest addresses among those that can take this one; lowest PNN on ties.
+  findTakeoverNode (s: Slot): boolean {
+    let best = -1
+    let min = 0
+    for (let p = 0; p < this.n; p++) {
+      if (!this.canTakeover(p, s)) continue
+      const c = this.coverage(p)
+      if (best === -1 || c < min) { best = p; min = c }
+    }
+    if (best === -1) { this.trace.push(`Failed to find node to cover ip ${s.ip}`); return false }
+    s.owner = best
+    return true
+  }
+
+  basicAllocateUnassigned (): void {
+    for (const s of this.ips) if (s.owner === -1) this.findTakeoverNode(s)
+  }
+
+  deterministic (home: ReadonlyMap<string, number> | undefined, noFailback: boolean): void {
+    this.trace.push('Deterministic IPs enabled. Resetting all ip allocations')
+    if (noFailback) this.trace.push('WARNING: NoIPFailback is ignored by the deterministic algorithm')
+    this.ips.forEach((s, i) => {
+      const h = home?.get(s.ip)
+      s.owner = h !== undefined && h >= 0 && h < this.n ? h : i % this.n
+    })
+    this.unassignUnsuitable()
+    this.basicAllocateUnassigned()
+  }
+
+  nondeterministic (noFailback: boolean): void {
+    this.unassignUnsuitable()
+    this.basicAllocateUnassigned()
+    if (noFailback) return
+    let retries = 0
+    scan: for (;;) {
+      for (const s of this.ips) {
+        if (s.owner === -1) continue
+        let maxnode = -1; let maxnum = 0; let minnode = -1; let minnum = 0
+        for (let p = 0; p < this.n; p++) {
+          if (!this.canTakeover(p, s)) continue
+          const c = this.coverage(p)
+          if (maxnode === -1 || c > maxnum) { maxnode = p; maxnum = c }
+          if (minnode === -1 || c < minnum) { minnode = p; minnum = c }
+        }
+        if (maxnode === -1) continue
+        if (maxnum > minnum + 1 && retries < this.ips.length + 5) {
+          const first = this.ips.find(x => x.owner === maxnode)!
+          this.findTakeoverNode(first)
+          retries++
+          continue scan
+        }
+      }
+      return
+    }
+  }
+
+  // Σ dist(ip, t)² over the addresses t on node pnn other than this one, in wrapping uint32.
+  dsum (s: Slot, pnn: number): number {
+    let sum = 0
+    for (const t of this.ips) {
+      if (t === s || t.owner !== pnn) continue
+      const d = distance(s.key, t.key)
+      sum = u32(sum + Math.imul(d, d))
+    }
+    return sum
+  }
+
+  imbalance (pnn: number): number {
+    let sum = 0
+    const mine = this.ips.filter(s => s.owner === pnn)
+    for (let i = 0; i < mine.length; i++) {
+      for (let j = i + 1; j < mine.length; j++) {
+        const d = distance(mine[i].key, mine[j].key)
+        sum = u32(sum + Math.imul(d, d))
+      }
+    }
+    return sum
+  }
+
+  lcp2 (noFailback: boolean, force: readonly number[]): void {
+    this.unassignUnsuitable()
+    const imb = Array.from({ length: this.n }, (_, p) => this.imbalance(p))
+    const candidate = Array.from({ length: this.n }, (_, p) => this.coverage(p) === 0)
+    for (const p of force) {
+      if (p >= 0 && p < this.n) { candidate[p] = true; this.trace.push(`NOTICE: Forcing rebalancing of IPs to node ${p}`) } else this.trace.push(`ERROR: Node ${p} is not a valid node for forced rebalance`)
+    }
+    // Place unassigned addresses one at a time: the (address, node) pair with the smallest dsum.
+    for (;;) {
+      let minnode = -1; let minip: Slot | undefined; let mindsum = 0; let minimbl = 0
+      for (const s of this.ips) {
+        if (s.owner !== -1) continue
+        for (let p = 0; p < this.n; p++) {
+          if (!this.canTakeover(p, s)) continue
+          const dsum = this.dsum(s, p)
+          if (minnode === -1 || dsum < mindsum) { minnode = p; minip = s; mindsum = dsum; minimbl = u32(imb[p] + dsum) }
+        }
+      }
+      if (minnode === -1 || minip === undefined) break
+      minip.owner = minnode
+      imb[minnode] = minimbl
+      this.trace.push(` ${minip.ip} -> ${minnode} [+${mindsum}]`)
+    }
+    for (const s of this.ips) if (s.owner === -1) this.trace.push(`Failed to find node to cover ip ${s.ip}`)
+    if (noFailback || !candidate.some(Boolean)) return
+    // Failback: move addresses from the most imbalanced nodes onto candidates while that helps.
+    for (;;) {
+      const order = Array.from({ length: this.n }, (_, p) => p).sort((a, b) => imb[b] - imb[a])
+      let moved = false
+      for (const src of order) {
+        if (imb[src] === 0) break
+        if (this.failbackFrom(src, imb, candidate)) { moved = true; break }
+      }
+      if (!moved) return
+    }
+  }
+
+  failbackFrom (src: number, imb: number[], candidate: boolean[]): boolean {
+    let best: { s: Slot, dst: number, srcimbl: number, dstimbl: number, srcdsum: number, dstdsum: number } | undefined
+    for (const s of this.ips) {
+      if (s.owner !== src) continue
+      const srcdsum = this.dsum(s, src)
+      const srcimbl = u32(imb[src] - srcdsum)
+      for (let dst = 0; dst < this.n; dst++) {
+        if (!candidate[dst] || !this.canTakeover(dst, s)) continue
+        const dstdsum = this.dsum(s, dst)
+        const dstimbl = u32(imb[dst] + dstdsum)
+        if (dstimbl < imb[src] && dstdsum < srcdsum && (best === undefined || u32(srcimbl + dstimbl) < u32(best.srcimbl + best.dstimbl))) {
+          best = { s, dst, srcimbl, dstimbl, srcdsum, dstdsum }
+        }
+      }
+    }
+    if (best === undefined) return false
+    best.s.owner = best.dst
+    imb[src] = best.srcimbl
+    imb[best.dst] = best.dstimbl
+    this.trace.push(`${src} [-${best.srcdsum}] -> ${best.s.ip} -> ${best.dst} [+${best.dstdsum}]`)
+    return true
+  }
+}
