@@ -119,11 +119,14 @@ class Ctx {
     }
   }
 
+  /** Addresses per node, kept in list order while LCP2 runs. */
+  byNode: Slot[][] = []
+
   // Σ dist(ip, t)² over the addresses t on node pnn other than this one, in wrapping uint32.
   dsum (s: Slot, pnn: number): number {
     let sum = 0
-    for (const t of this.ips) {
-      if (t === s || t.owner !== pnn) continue
+    for (const t of this.byNode[pnn]) {
+      if (t === s) continue
       const d = distance(s.key, t.key)
       sum = u32(sum + Math.imul(d, d))
     }
@@ -142,28 +145,50 @@ class Ctx {
     return sum
   }
 
+  #moveTo (s: Slot, pnn: number): void {
+    if (s.owner !== -1) this.byNode[s.owner] = this.byNode[s.owner].filter(x => x !== s)
+    s.owner = pnn
+    const list = this.byNode[pnn]
+    list.push(s)
+    list.sort((a, b) => this.ips.indexOf(a) - this.ips.indexOf(b))
+  }
+
   lcp2 (noFailback: boolean, force: readonly number[]): void {
     this.unassignUnsuitable()
+    this.byNode = Array.from({ length: this.n }, (_, p) => this.ips.filter(s => s.owner === p))
     const imb = Array.from({ length: this.n }, (_, p) => this.imbalance(p))
     const candidate = Array.from({ length: this.n }, (_, p) => this.coverage(p) === 0)
     for (const p of force) {
       if (p >= 0 && p < this.n) { candidate[p] = true; this.trace.push(`NOTICE: Forcing rebalancing of IPs to node ${p}`) } else this.trace.push(`ERROR: Node ${p} is not a valid node for forced rebalance`)
     }
     // Place unassigned addresses one at a time: the (address, node) pair with the smallest dsum.
+    // dsums are kept in a table and updated for the one node that gained an address each round
+    // (uint32 wrapping sums are order-independent, so the values equal CTDB's recomputed ones).
+    const open = this.ips.filter(s => s.owner === -1)
+    const table = open.map(s => Array.from({ length: this.n }, (_, p) => this.canTakeover(p, s) ? this.dsum(s, p) : -1))
+    const placed = open.map(() => false)
     for (;;) {
-      let minnode = -1; let minip: Slot | undefined; let mindsum = 0; let minimbl = 0
-      for (const s of this.ips) {
-        if (s.owner !== -1) continue
+      let minnode = -1; let mini = -1; let mindsum = 0
+      for (let i = 0; i < open.length; i++) {
+        if (placed[i]) continue
+        const row = table[i]
         for (let p = 0; p < this.n; p++) {
-          if (!this.canTakeover(p, s)) continue
-          const dsum = this.dsum(s, p)
-          if (minnode === -1 || dsum < mindsum) { minnode = p; minip = s; mindsum = dsum; minimbl = u32(imb[p] + dsum) }
+          const dsum = row[p]
+          if (dsum < 0) continue
+          if (minnode === -1 || dsum < mindsum) { minnode = p; mini = i; mindsum = dsum }
         }
       }
-      if (minnode === -1 || minip === undefined) break
-      minip.owner = minnode
-      imb[minnode] = minimbl
-      this.trace.push(` ${minip.ip} -> ${minnode} [+${mindsum}]`)
+      if (minnode === -1) break
+      const ip = open[mini]
+      placed[mini] = true
+      this.#moveTo(ip, minnode)
+      imb[minnode] = u32(imb[minnode] + mindsum)
+      this.trace.push(` ${ip.ip} -> ${minnode} [+${mindsum}]`)
+      for (let i = 0; i < open.length; i++) {
+        if (placed[i] || table[i][minnode] < 0) continue
+        const d = distance(open[i].key, ip.key)
+        table[i][minnode] = u32(table[i][minnode] + Math.imul(d, d))
+      }
     }
     for (const s of this.ips) if (s.owner === -1) this.trace.push(`Failed to find node to cover ip ${s.ip}`)
     if (noFailback || !candidate.some(Boolean)) return
@@ -181,8 +206,7 @@ class Ctx {
 
   failbackFrom (src: number, imb: number[], candidate: boolean[]): boolean {
     let best: { s: Slot, dst: number, srcimbl: number, dstimbl: number, srcdsum: number, dstdsum: number } | undefined
-    for (const s of this.ips) {
-      if (s.owner !== src) continue
+    for (const s of [...this.byNode[src]]) {
       const srcdsum = this.dsum(s, src)
       const srcimbl = u32(imb[src] - srcdsum)
       for (let dst = 0; dst < this.n; dst++) {
@@ -195,7 +219,7 @@ class Ctx {
       }
     }
     if (best === undefined) return false
-    best.s.owner = best.dst
+    this.#moveTo(best.s, best.dst)
     imb[src] = best.srcimbl
     imb[best.dst] = best.dstimbl
     this.trace.push(`${src} [-${best.srcdsum}] -> ${best.s.ip} -> ${best.dst} [+${best.dstdsum}]`)
