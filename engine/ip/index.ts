@@ -2,3 +2,4 @@
 export { addressKey, compareKeysDesc, distance, type Key } from './address.js'
 export { allocate, HOSTING_FORBIDDEN, type Algorithm, type AllocationInput, type AllocationResult } from './alloc.js'
 export { runIpPlan, type PlanOptions } from './plan.js'
+export { parsePublicAddresses, type PublicAddress } from './public-addresses.js'
