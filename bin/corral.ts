@@ -120,3 +120,5 @@ local.command('status').option('--dir <dir>').description('show where the local 
   .action(run(async () => (await import('../engine/cli/local.js')).localStatus))
 
 await program.parseAsync(process.argv)
+// Nothing a command leaves behind (a half-open socket, a timer) may keep the CLI from exiting.
+process.exit(process.exitCode ?? 0)

@@ -157,8 +157,8 @@ async function printClusterStatus (node: LocalNode, deadline: number): Promise<v
   while (Date.now() < deadline) {
     try {
       const c = await connectControl(node.socket, { timeoutMs: 1000 })
-      const s = await c.request(StatusRequestSchema, {})
-      c.close()
+      let s
+      try { s = await c.request(StatusRequestSchema, {}) } finally { c.close() }
       last = statusText({ thisPnn: s.thisPnn, nodes: s.nodes, generation: s.generation, recoveryMode: s.recoveryMode as RecoveryMode, leader: s.leader < 0 ? null : s.leader, runstate: s.runstate as Runstate, lockConfigured: s.lockConfigured })
       if (s.leader >= 0 && s.recoveryMode === 0 && s.nodes.every(n => n.flags === 0)) break
     } catch { /* not up yet */ }
