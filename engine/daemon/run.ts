@@ -1,5 +1,5 @@
 // The daemon's life: load config, start components, serve the control socket, stop cleanly.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { packageRoot } from '../config/package-root.js'
 import { loadConfig, type PathOverrides } from '../config/index.js'
@@ -31,6 +31,15 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   } catch (err) {
     process.stderr.write(`corrald: ${(err as Error).message}\n`)
     return err instanceof CorralError ? err.exitCode : 1
+  }
+  // CTDB refuses to start when the debug script is missing or not executable; so does corral.
+  if (config.event.debugScript !== null) {
+    try {
+      accessSync(config.event.debugScript, constants.X_OK)
+    } catch (err) {
+      process.stderr.write(`corrald: ${config.file ?? 'corral.conf'} ([event] debug script): ${config.event.debugScript} is missing or not executable (${(err as NodeJS.ErrnoException).code ?? 'error'})\n`)
+      return 78
+    }
   }
   const log = createLogger({ location: opts.logLocation ?? config.logging.location, level: opts.logLevel ?? config.logging.level, program: 'corrald' })
   installSighupReopen(log)

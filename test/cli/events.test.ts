@@ -100,3 +100,25 @@ t.test('bad CLI usage exits 64 with a message', async t => {
   t.equal(r.code, 64)
   t.match(r.stderr, /missing required argument/)
 })
+
+t.test('corrald refuses a debug script that is missing, naming the key', async t => {
+  const { spawnSync } = await import('node:child_process')
+  const { DAEMON } = await import('./fixtures/daemon.js')
+  const etc = join(d.dir, 'baddebug')
+  mkdirSync(etc)
+  writeFileSync(join(etc, 'corral.conf'), '[event]\ndebug script = nope.sh\n')
+  const r = spawnSync(process.execPath, [DAEMON, '--config-dir', etc, '--events-only', '--run-dir', join(etc, 'run'), '--state-dir', join(etc, 'state')], { encoding: 'utf8', timeout: 20_000 })
+  t.equal(r.status, 78)
+  t.match(r.stderr, /corral\.conf \(\[event\] debug script\): .*nope\.sh is missing or not executable/)
+})
+
+t.test('corrald refuses a bad config file with file, line and key', async t => {
+  const { spawnSync } = await import('node:child_process')
+  const { DAEMON } = await import('./fixtures/daemon.js')
+  const etc = join(d.dir, 'badconf')
+  mkdirSync(etc)
+  writeFileSync(join(etc, 'corral.conf'), '[event]\ntimeout = soon\n')
+  const r = spawnSync(process.execPath, [DAEMON, '--config-dir', etc, '--events-only'], { encoding: 'utf8', timeout: 20_000 })
+  t.equal(r.status, 78)
+  t.match(r.stderr, /corral\.conf:2 \(\[event\] timeout\): expected a whole number, got 'soon'/)
+})
