@@ -87,22 +87,27 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
     return err instanceof CorralError ? err.exitCode : 1
   }
   writeFileSync(pidFile, `${process.pid}\n`)
+  const controlServer = server
+  // Stop in the reverse order of start; the cluster member first so its shutdown event still runs.
+  const shutdown = async (): Promise<void> => {
+    await node?.stop().catch(err => { log.error({ err }, `cluster shutdown: ${(err as Error).message}`) })
+    await controlServer.close()
+    await runner.close()
+    await plugins.close()
+    rmSync(pidFile, { force: true })
+  }
   if (node !== null) {
     try {
       await node.start()
     } catch (err) {
       log.error({ err }, `cannot join the cluster: ${(err as Error).message}`)
       process.stderr.write(`corrald: ${(err as Error).message}\n`)
-      await node.stop().catch(() => undefined)
-      await server.close()
-      await runner.close()
-      await plugins.close()
-      rmSync(pidFile, { force: true })
+      await shutdown()
       await log.flushAndClose()
       return err instanceof CorralError ? err.exitCode : 1
     }
   }
-  log.notice({ socket: config.paths.socketPath, config: config.file, eventsDir: config.paths.eventsDir, eventsOnly: opts.eventsOnly === true }, `corrald ${process.pid} ready`)
+  log.notice({ socket: config.paths.socketPath, config: config.file, eventsDir: config.paths.eventsDir, eventsOnly }, `corrald ${process.pid} ready`)
 
   await new Promise<void>(resolve => {
     const stop = (signal: string): void => {
@@ -112,11 +117,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
   })
-  await node?.stop()
-  await server.close()
-  await runner.close()
-  await plugins.close()
-  rmSync(pidFile, { force: true })
+  await shutdown()
   log.notice({}, 'stopped')
   await log.flushAndClose?.()
   return 0
