@@ -57,6 +57,10 @@ export const LOG_SINK_BUFFER_MESSAGES = 1_000
 export const DEFAULT_SYSLOG_ADDRESS = '127.0.0.1:514'
 /** Longest syslog datagram; longer messages are truncated (CTDB uses 1024). */
 export const SYSLOG_MAX_MESSAGE_BYTES = 1024
+/** Bytes a file or stderr log sink buffers before new messages are dropped (and counted). @default 4 MiB */
+export const LOG_STREAM_BUFFER_BYTES = 4 * 1024 * 1024
+/** How long `flushAndClose()` waits for a log sink to drain before giving up. @default 2000 */
+export const LOG_CLOSE_TIMEOUT_MS = 2_000
 
 // ---- cluster membership (engine/cluster/)
 /** TCP port of node-to-node links. The nodes file carries no port (CTDB's format), so every node
