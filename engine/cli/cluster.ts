@@ -1,23 +1,12 @@
 // `corral status`, `nodestatus`, `listnodes`, `pnn`, `leader`, `uptime`, the admin states and tunables.
 import { readFileSync } from 'node:fs'
 import { AdminRequestSchema, StatusRequestSchema, TunableRequestSchema, type StatusReply } from '../../protocol/gen/corral/v1/cluster_pb.js'
-import { connectControl } from '../transport/client.js'
-import { ask } from './request.js'
-import type { Connection } from '../transport/connection.js'
+import { ask, withDaemon } from './request.js'
 import { CorralError } from '../errors/index.js'
 import { listNodesText, nodestatus, parseNodes, statusJson, statusText, type StatusSnapshot } from '../cluster/index.js'
 import type { RecoveryMode, Runstate } from '../cluster/runstate.js'
-import { requestTimeoutMs, socketPathOf, type GlobalOptions } from './context.js'
+import type { GlobalOptions } from './context.js'
 import { printJson, printText } from './output.js'
-
-async function withDaemon<T> (g: GlobalOptions, fn: (c: Connection) => Promise<T>): Promise<T> {
-  const conn = await connectControl(await socketPathOf(g), { timeoutMs: requestTimeoutMs(g) })
-  try {
-    return await fn(conn)
-  } finally {
-    conn.close()
-  }
-}
 
 async function fetchStatus (g: GlobalOptions): Promise<StatusReply> {
   return await withDaemon(g, async c => await ask(c, g, StatusRequestSchema, {}))

@@ -4,34 +4,24 @@
 import {
   EventRunRequestSchema, EventStatusRequestSchema, ScriptListRequestSchema, ScriptSetRequestSchema,
 } from '../../protocol/gen/corral/v1/events_pb.js'
-import { connectControl } from '../transport/client.js'
-import { ask } from './request.js'
+import { ask, withDaemon } from './request.js'
 import { runRecordFromProto, scriptInfoFromProto } from '../transport/events-mapping.js'
 import type { Connection } from '../transport/connection.js'
 import { isCorralError } from '../errors/index.js'
 import type { RunRecord, ScriptInfo } from '../events/types.js'
 import { formatRunOutcome, formatScriptList, formatStatus, runExitCode } from '../events/format.js'
-import { requestTimeoutMs, socketPathOf, type GlobalOptions } from './context.js'
+import { requestTimeoutMs, type GlobalOptions } from './context.js'
 import { printJson, printText } from './output.js'
-
-async function withDaemon<T> (g: GlobalOptions, extraMs: number, fn: (c: Connection) => Promise<T>): Promise<T> {
-  const conn = await connectControl(await socketPathOf(g), { timeoutMs: requestTimeoutMs(g) + extraMs })
-  try {
-    return await fn(conn)
-  } finally {
-    conn.close()
-  }
-}
 
 // Why: `event run` waits for the whole event, so it waits at least as long as the event's deadline.
 export async function eventRun (g: GlobalOptions, component: string, event: string, args: string[], opts: { timeout?: number, runAll?: boolean }): Promise<number> {
   const timeoutMs = opts.timeout === undefined ? 0 : Math.round(opts.timeout * 1000)
   const waitExtra = opts.timeout === undefined ? 24 * 3600_000 : timeoutMs + 30_000
-  const record = await withDaemon(g, waitExtra, async c => {
+  const record = await withDaemon(g, async c => {
     const reply = await ask(c, g, EventRunRequestSchema, { component, event, args, timeoutMs, runAll: opts.runAll === true }, { timeoutMs: requestTimeoutMs(g) + waitExtra })
     if (reply.run === undefined) throw new Error('daemon sent an empty run record')
     return runRecordFromProto(reply.run)
-  })
+  }, waitExtra)
   const code = runExitCode(record)
   if (g.json === true) printJson({ run: record, exitCode: code })
   else if (code !== 0) process.stderr.write(formatRunOutcome(record) + '\n')
@@ -52,7 +42,7 @@ export async function eventStatus (g: GlobalOptions, component: string, event: s
 }
 
 async function fetchStatus (g: GlobalOptions, component: string, event: string, history: number): Promise<{ last: RunRecord, history: RunRecord[] }> {
-  return await withDaemon(g, 0, async c => {
+  return await withDaemon(g, async c => {
     const reply = await ask(c, g, EventStatusRequestSchema, { component, event, history })
     if (reply.last === undefined) throw new Error('daemon sent no run record')
     return { last: runRecordFromProto(reply.last), history: reply.history.map(runRecordFromProto) }
@@ -72,7 +62,7 @@ export async function scriptStatus (g: GlobalOptions, event: string): Promise<nu
 
 async function scriptsViaDaemonOrLocal<T> (g: GlobalOptions, remote: (c: Connection) => Promise<T>, local: () => Promise<T>): Promise<T> {
   try {
-    return await withDaemon(g, 0, remote)
+    return await withDaemon(g, remote)
   } catch (err) {
     if (isCorralError(err, 'CORRAL_E_DAEMON_NOT_RUNNING')) return await local()
     throw err

@@ -148,7 +148,7 @@ export class ClusterNode {
     this.#listener = await this.#listen()
     for (const n of this.nodes) {
       if (n.pnn === this.pnn || (n.flags & NODE_FLAGS_DELETED) !== 0) continue
-      this.peers.set(n.pnn, { pnn: n.pnn, address: n.address, out: null, dialing: false, connected: false, flags: NODE_FLAGS_DISCONNECTED, runstate: 0, generation: INVALID_GENERATION, leader: -1, lockHeld: false, startedMs: 0, recoveryMode: 1 })
+      this.peers.set(n.pnn, newPeer(n.pnn, n.address))
     }
     this.runstate = Runstate.SETUP
     await this.#lifecycle('setup')
@@ -508,7 +508,7 @@ export class ClusterNode {
     for (const pnn of [...diff.added, ...diff.undeleted]) {
       const n = next[pnn]
       if (pnn === this.pnn || (n.flags & NODE_FLAGS_DELETED) !== 0) continue
-      const p: Peer = { pnn, address: n.address, out: null, dialing: false, connected: false, flags: NODE_FLAGS_DISCONNECTED, runstate: 0, generation: INVALID_GENERATION, leader: -1, lockHeld: false, startedMs: 0, recoveryMode: 1 }
+      const p = newPeer(pnn, n.address)
       this.peers.set(pnn, p)
       void this.#dial(p)
     }
@@ -535,6 +535,11 @@ export class ClusterNode {
       lockConfigured: this.lock !== null,
     }
   }
+}
+
+// A peer as known before its first heartbeat: disconnected, no generation, recovery pending.
+function newPeer (pnn: number, address: string): Peer {
+  return { pnn, address, out: null, dialing: false, connected: false, flags: NODE_FLAGS_DISCONNECTED, runstate: 0, generation: INVALID_GENERATION, leader: -1, lockHeld: false, startedMs: 0, recoveryMode: RecoveryMode.ACTIVE }
 }
 
 function loadTunables (configDir: string): Tunables {
