@@ -1,86 +1,98 @@
 // Public API of logging: pino with CTDB's levels, and sinks that never block the daemon.
 import { hostname } from 'node:os'
 import { pino, type Logger } from 'pino'
-import { DEFAULT_SYSLOG_ADDRESS } from '../config/defaults.js'
-import { CorralError } from '../errors/index.js'
-import { parseLogLevel, type LevelName } from './levels.js'
-import { StreamSink, SyslogSink, type Sink } from './sinks.js'
+import { levelNameOf, parseLogLevel, PINO_CUSTOM_LEVELS, pinoLevelOf, type LevelName, type PinoLevel } from './levels.js'
+import { parseLocation, type LogLocation } from './location.js'
+import { prettifier } from './pretty.js'
+import { droppedMessage, type Sink } from './sink.js'
+import { StreamSink } from './stream-sink.js'
+import { SyslogSink } from './syslog-sink.js'
 
-export { parseLogLevel, levelNameOf, LEVEL_NAMES, CTDB_LEVEL, PINO_LEVEL, SYSLOG_SEVERITY, type LevelName } from './levels.js'
-export { StreamSink, SyslogSink, type Sink } from './sinks.js'
+export { parseLogLevel, levelNameOf, pinoLevelOf, LEVEL_NAMES, CTDB_LEVEL, PINO_LEVEL, SYSLOG_SEVERITY, type LevelName, type PinoLevel } from './levels.js'
+export { parseLocation, type LogLocation, type SyslogFormat } from './location.js'
+export { formatSyslog, syslogText, FACILITY_DAEMON, type SyslogOrigin } from './syslog-format.js'
+export { droppedMessage, type Sink, type DropReporter } from './sink.js'
+export { StreamSink, type StreamSinkOptions } from './stream-sink.js'
+export { SyslogSink, type SyslogSinkOptions } from './syslog-sink.js'
 
-const CUSTOM_LEVELS = { error: 50, warning: 40, warn: 40, notice: 35, info: 30, debug: 20 }
-type Levels = keyof typeof CUSTOM_LEVELS
-
-/** A pino logger with CTDB's levels (`warn` is an alias of `warning`) and corral's sink controls. */
-export type CorralLogger = Logger<Levels> & {
+/** What corral adds to a pino logger; child loggers inherit it (and share the root's sink). */
+export interface LogControls {
+  /** Reopen a log file (after logrotate moved it); a no-op for stderr and syslog. */
   reopen (): void
+  /** Messages the sink dropped because it was behind (for metrics). */
   droppedCount (): number
-  setLevel (level: string): void
+  /** Change the level at run time (`corral setdebug`): CTDB name, prefix or number 0-10. */
+  setLevel (level: string | number): void
+  /** The current level as CTDB names it (`corral getdebug`). */
+  getLevel (): LevelName
+  /** The sink's name, e.g. `file:/var/log/corral.log`. */
+  readonly sinkName: string
+  /** Write what is buffered (bounded by LOG_CLOSE_TIMEOUT_MS) and close the sink; later messages are ignored. */
   flushAndClose (): Promise<void>
 }
 
+/** A pino logger with only CTDB's levels (`warn` is an alias of `warning`) and corral's controls. */
+export type CorralLogger = Logger<PinoLevel, true> & LogControls
+
 export interface LoggerOptions {
-  /** `stderr`, `file:PATH`, `syslog:udp[:HOST:PORT]`, `syslog:udp-rfc5424[:HOST:PORT]`. */
+  /** `stderr`, `file:PATH`, `syslog:udp[:HOST:PORT]`, `syslog:udp-rfc5424[:HOST:PORT]` (docs/logging.md). */
   location: string
-  level: string
+  /** CTDB name, prefix or number 0-10. */
+  level: string | number
+  /** The program name in syslog headers and in every JSON line: `corrald`, `corral`. */
   program: string
+  /** Fields on every line (e.g. `{ pnn: 0 }`). */
   bindings?: Record<string, unknown>
+  /** Pretty output on stderr; @default whether stderr is a terminal */
+  pretty?: boolean
+  /** Bytes a file or stderr sink buffers. @default LOG_STREAM_BUFFER_BYTES */
+  bufferBytes?: number
+  /** Syslog datagrams in flight. @default LOG_SINK_BUFFER_MESSAGES */
+  bufferMessages?: number
 }
 
-// Why: turns `[logging] location` into a sink, with an error that names the key when it is wrong.
-export function sinkFor (location: string, program: string): Sink {
-  if (location === 'stderr' || location === 'file:' || location === 'file:-') return new StreamSink('stderr', { fd: 2 })
-  if (location.startsWith('file:')) return new StreamSink(location, { path: location.slice(5) })
-  const m = /^syslog:(udp|udp-rfc5424)(?::(.+))?$/.exec(location)
-  if (m !== null) {
-    const addr = m[2] ?? DEFAULT_SYSLOG_ADDRESS
-    const hp = /^\[?([^\]]+?)\]?:([0-9]{1,5})$/.exec(addr)
-    if (hp === null || Number(hp[2]) > 65535) throw new CorralError('CORRAL_E_CONFIG_VALUE', `syslog address must be HOST:PORT, got '${addr}'`, { place: { field: 'logging.location' } })
-    return new SyslogSink(location, m[1] === 'udp' ? '3164' : '5424', hp[1], Number(hp[2]), program)
-  }
-  throw new CorralError('CORRAL_E_CONFIG_VALUE', `unknown log location '${location}' (stderr, file:PATH, syslog:udp[:HOST:PORT], syslog:udp-rfc5424[:HOST:PORT])`, { place: { field: 'logging.location' } })
-}
-
-// Why: every component logs through one logger per daemon; children add their bindings.
+// Why: every component logs through one logger per process; components take `child({component})`.
 export function createLogger (o: LoggerOptions): CorralLogger {
   const level = parseLogLevel(o.level)
-  const sink = sinkFor(o.location, o.program)
-  const pretty = sink.name === 'stderr' && process.stderr.isTTY === true
-  const dest = pretty ? prettyStream() : { write: (s: string) => sink.write(s) }
+  const location = parseLocation(o.location)
+  const sink = openSink(location, o)
+  const pretty = location.kind === 'stderr' && (o.pretty ?? process.stderr.isTTY === true)
+    ? prettifier(process.stderr.isTTY === true)
+    : undefined
+  const dest = { write: pretty === undefined ? (s: string) => { sink.write(s) } : (s: string) => { sink.write(pretty(s)) } }
   const logger = pino({
-    customLevels: CUSTOM_LEVELS,
+    customLevels: PINO_CUSTOM_LEVELS,
     useOnlyCustomLevels: true,
-    level: pinoName(level),
+    level: pinoLevelOf(level),
     base: { pid: process.pid, hostname: hostname(), program: o.program, ...o.bindings },
-    messageKey: 'msg',
-  }, dest) as unknown as CorralLogger
-  logger.reopen = () => { sink.reopen() }
-  logger.droppedCount = () => sink.dropped()
-  logger.setLevel = (l: string) => { logger.level = pinoName(parseLogLevel(l)) }
-  logger.flushAndClose = async () => { await sink.close() }
-  return logger
+  }, dest)
+  sink.onRecovered = n => { logger.warning({ dropped: n, sink: sink.name }, droppedMessage(n, sink.name)) }
+  const controls: LogControls = {
+    reopen: () => { sink.reopen() },
+    droppedCount: () => sink.dropped(),
+    setLevel: (l: string | number) => { logger.level = pinoLevelOf(parseLogLevel(l, 'level')) },
+    getLevel: () => levelNameOf(logger.levelVal),
+    sinkName: sink.name,
+    flushAndClose: async () => { await sink.close() },
+  }
+  return Object.assign(logger, controls)
 }
 
-function pinoName (l: LevelName): Levels {
-  return l === 'WARNING' ? 'warning' : (l.toLowerCase() as Levels)
+// Why: one place maps a parsed location to the sink that serves it.
+function openSink (location: LogLocation, o: LoggerOptions): Sink {
+  switch (location.kind) {
+    case 'stderr': return new StreamSink('stderr', { fd: 2 }, { maxBytes: o.bufferBytes })
+    case 'file': return new StreamSink(`file:${location.path}`, { path: location.path }, { maxBytes: o.bufferBytes })
+    case 'syslog': return new SyslogSink({ ...location, program: o.program, limit: o.bufferMessages })
+  }
 }
 
-// pino-pretty is loaded only for an interactive terminal; it writes synchronously to stderr there.
-function prettyStream (): { write (s: string): void } {
-  let pretty: { write (s: string): void } | undefined
-  const pending: string[] = []
-  void import('pino-pretty').then(m => {
-    pretty = m.default({ sync: true, destination: 2, customLevels: 'error:50,warning:40,notice:35,info:30,debug:20', useOnlyCustomProps: true, colorize: true })
-    for (const s of pending.splice(0)) pretty.write(s)
-  })
-  return { write: (s: string) => { if (pretty === undefined) pending.push(s); else pretty.write(s) } }
-}
-
-// Why: logrotate moves the file and sends SIGHUP; the daemon then writes to a fresh file.
+// Why: logrotate moves the file and sends SIGHUP; the daemon then writes to a fresh file (as ctdbd).
 export function installSighupReopen (logger: CorralLogger): () => void {
-  const onHup = (): void => { logger.reopen(); logger.notice({}, 'log reopened on SIGHUP') }
+  const onHup = (): void => {
+    logger.reopen()
+    logger.notice({ sink: logger.sinkName }, 'log reopened on SIGHUP')
+  }
   process.on('SIGHUP', onHup)
   return () => { process.off('SIGHUP', onHup) }
 }
-
