@@ -1,6 +1,6 @@
 // File and stderr sinks: asynchronous writes (sonic-boom, sync:false) into a bounded buffer.
 // When the buffer is full, new messages are dropped and counted; nothing ever waits for the disk.
-import { fstatSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs'
 import * as sonicModule from 'sonic-boom'
 import type { SonicBoom } from 'sonic-boom'
 import { LOG_CLOSE_TIMEOUT_MS, LOG_STREAM_BUFFER_BYTES } from '../config/defaults.js'
@@ -16,7 +16,7 @@ export interface StreamSinkOptions {
 }
 
 /** sonic-boom's internals we read: bytes waiting and whether the file is open. */
-interface BoomState { _len: number, fd: number }
+interface BoomState { _len: number, fd: number, _opening: boolean, _bufs: string[] }
 
 // Why: file:PATH and stderr both write JSON (or pretty) lines without blocking the event loop.
 export class StreamSink implements Sink {
@@ -71,6 +71,8 @@ export class StreamSink implements Sink {
     this.#closed = true
     this.#drops.close()
     live.delete(this)
+    const state = this.#boom as unknown as BoomState
+    if (state.fd < 0 && !state._opening) return // the file never opened: nothing to write or close
     const done = new Promise<void>(resolve => {
       this.#boom.once('close', () => { resolve() })
       this.#boom.once('error', () => { resolve() })
@@ -81,12 +83,29 @@ export class StreamSink implements Sink {
 
   /** Best effort at process exit: write what is buffered, unless that could block (a FIFO). */
   flushAtExit (): void {
-    const fd = (this.#boom as unknown as BoomState).fd
-    if (fd < 0 || this.buffered() === 0) return
+    const state = this.#boom as unknown as BoomState
+    if (this.buffered() === 0) return
+    if (state.fd < 0) {
+      this.#writeWhileOpening(state)
+      return
+    }
     try {
       if (this.#path !== undefined && !fstatSync(fd).isFile()) return
       this.#boom.flushSync()
     } catch { /* exiting anyway */ }
+  }
+
+  // The process exits before the asynchronous open finished: nothing is being written yet, all is
+  // in sonic-boom's buffer. O_NONBLOCK: a FIFO without a reader fails at once instead of hanging.
+  #writeWhileOpening (state: BoomState): void {
+    if (this.#path === undefined) return
+    let fd = -1
+    try {
+      fd = openSync(this.#path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o666)
+      if (fstatSync(fd).isFile()) writeSync(fd, state._bufs.join(''))
+    } catch { /* exiting anyway */ } finally {
+      if (fd >= 0) closeSync(fd)
+    }
   }
 
   #afterWrite (): void {

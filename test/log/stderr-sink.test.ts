@@ -1,0 +1,42 @@
+import t from 'tap'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'log-to.ts')
+const run = (location: string, mode = 'close'): { stdout: string, stderr: string } => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE, location, mode], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 30_000 })
+  return { stdout: r.stdout, stderr: r.stderr }
+}
+
+t.test('stderr that is not a terminal gets JSON lines, for each spelling of the location', async t => {
+  for (const location of ['stderr', 'file:', 'file:-']) {
+    const { stdout, stderr } = run(location)
+    t.equal(stdout, '', `${location}: nothing on stdout`)
+    const lines = stderr.trim().split('\n').map(l => JSON.parse(l) as { msg: string, program: string, component?: string })
+    t.same(lines.map(l => l.msg), ['one', 'two', 'three'], `${location}: the messages at or above INFO, in order`)
+    t.equal(lines[1].component, 'events')
+    t.equal(lines[0].program, 'fixture')
+  }
+})
+
+t.test('a log file that cannot be opened is said once on stderr and the program still exits', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-stderr-'))
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
+  writeFileSync(join(dir, 'plain'), '')
+  const { stderr } = run(`file:${join(dir, 'plain', 'x.log')}`)
+  const notes = stderr.trim().split('\n')
+  t.equal(notes.length, 1, stderr)
+  t.match(notes[0], /^corral: log file:.*plain\/x\.log: .*\(messages are buffered, then dropped\)$/)
+})
+
+t.test('what is buffered is still written when the program exits without closing the logger', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-exit-'))
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
+  const file = join(dir, 'exit.log')
+  run(`file:${file}`, 'exit')
+  t.same(readFileSync(file, 'utf8').trim().split('\n').map(l => (JSON.parse(l) as { msg: string }).msg), ['one', 'two', 'three'], 'file')
+  const { stderr } = run('stderr', 'exit')
+  t.same(stderr.trim().split('\n').map(l => (JSON.parse(l) as { msg: string }).msg), ['one', 'two', 'three'], 'stderr')
+})
