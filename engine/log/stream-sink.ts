@@ -90,7 +90,7 @@ export class StreamSink implements Sink {
       return
     }
     try {
-      if (this.#path !== undefined && !fstatSync(fd).isFile()) return
+      if (this.#path !== undefined && !fstatSync(state.fd).isFile()) return
       this.#boom.flushSync()
     } catch { /* exiting anyway */ }
   }
