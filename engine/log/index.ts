@@ -1,6 +1,6 @@
 // Public API of logging: pino with CTDB's levels, and sinks that never block the daemon.
 import { hostname } from 'node:os'
-import { pino, type Logger } from 'pino'
+import { pino, type Bindings, type ChildLoggerOptions, type Logger } from 'pino'
 import { levelNameOf, parseLogLevel, PINO_CUSTOM_LEVELS, pinoLevelOf, type LevelName, type PinoLevel } from './levels.js'
 import { parseLocation, type LogLocation } from './location.js'
 import { prettifier } from './pretty.js'
@@ -32,7 +32,10 @@ export interface LogControls {
 }
 
 /** A pino logger with only CTDB's levels (`warn` is an alias of `warning`) and corral's controls. */
-export type CorralLogger = Logger<PinoLevel, true> & LogControls
+export type CorralLogger = Omit<Logger<PinoLevel, true>, 'child'> & LogControls & {
+  /** A logger for one component (`{ component: 'events' }`); same sink, same level. */
+  child (bindings: Bindings, options?: ChildLoggerOptions<PinoLevel>): CorralLogger
+}
 
 export interface LoggerOptions {
   /** `stderr`, `file:PATH`, `syslog:udp[:HOST:PORT]`, `syslog:udp-rfc5424[:HOST:PORT]` (docs/logging.md). */
@@ -75,7 +78,7 @@ export function createLogger (o: LoggerOptions): CorralLogger {
     sinkName: sink.name,
     flushAndClose: async () => { await sink.close() },
   }
-  return Object.assign(logger, controls)
+  return Object.assign(logger, controls) as unknown as CorralLogger
 }
 
 // Why: one place maps a parsed location to the sink that serves it.

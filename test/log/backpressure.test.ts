@@ -46,7 +46,7 @@ t.test('a file sink onto a FIFO nobody reads drops and counts instead of blockin
   let text = ''
   const reader = createReadStream(fifo, { encoding: 'utf8' })
   reader.on('data', chunk => { text += String(chunk) })
-  const ended = new Promise(resolve => reader.on('close', resolve))
+  const ended = new Promise<void>(resolve => { reader.on('close', () => { resolve() }) })
   const end = Date.now() + 5000
   while (!text.includes('dropped') && Date.now() < end) await sleep(10)
   log.notice('after recovery')

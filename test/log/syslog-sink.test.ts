@@ -1,11 +1,11 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createSocket, type Socket } from 'node:dgram'
 import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createLogger, SyslogSink } from '../../engine/log/index.js'
 
 /** A real syslog receiver on 127.0.0.1 at a random port. */
-async function listener (t: Tap.Test): Promise<{ port: number, msgs: string[], next: () => Promise<string> }> {
+async function listener (t: Test): Promise<{ port: number, msgs: string[], next: () => Promise<string> }> {
   const sock: Socket = createSocket('udp4')
   await new Promise<void>(resolve => { sock.bind(0, '127.0.0.1', resolve) })
   t.teardown(() => { sock.close() })
