@@ -141,7 +141,7 @@ t.test('a monitor arriving while another event runs is rejected as cancelled', a
   const t0 = Date.now()
   const m = await r.run({ component: 'busy', event: 'monitor' })
   t.equal(m.state, 'CANCELLED')
-  t.ok(Date.now() - t0 < 200, 'rejected at once, not queued')
+  t.ok(Date.now() - t0 < 400, 'rejected at once, not queued behind the 0.5 s event')
   t.equal((await running).state, 'OK')
 })
 
