@@ -141,7 +141,7 @@ async function report (g: GlobalOptions, dir: string, nodes: LocalNode[], up: bo
   } else {
     const lines = [`Local corral in ${dir}`, 'pnn  address      pid      state    socket']
     for (const r of rows) lines.push(`${String(r.pnn).padEnd(4)} ${r.address.padEnd(12)} ${String(r.pid ?? '-').padEnd(8)} ${(r.running ? 'running' : 'DOWN').padEnd(8)} ${r.socket}`)
-    lines.push('', `Talk to node 0:  CORRAL_SOCKET=${nodes[0].socket} corral event status legacy monitor`)
+    lines.push('', `Talk to node 0:  export CORRAL_SOCKET=${nodes[0].socket}; corral status   (or node dist/cli/corral.js status)`)
     lines.push(`Logs:            ${nodes[0].logFile} (and node1, node2, ...)`, `Stop:            corral local stop --dir ${dir}`)
     printText(lines.join('\n'))
   }
