@@ -1,6 +1,6 @@
 // The event runner: one FIFO queue per component, components in parallel under a global bound,
 // deadlines counted from arrival, CTDB's monitor cancellation rules, results kept per event.
-import { stat } from 'node:fs/promises'
+import { statSync } from 'node:fs'
 import PQueue from 'p-queue'
 import * as D from '../config/defaults.js'
 import { CorralError } from '../errors/index.js'
@@ -216,9 +216,11 @@ export function createEventRunner (o: EventRunnerOptions): EventRunner {
     return event
   }
 
-  const requireComponent = async (component: string): Promise<void> => {
+  // Synchronous on purpose: a request must take its place in the queue in the order it arrived,
+  // and an await here would let a later request overtake an earlier one.
+  const requireComponent = (component: string): void => {
     try {
-      if ((await stat(componentDir(o.eventsDir, component))).isDirectory()) return
+      if (statSync(componentDir(o.eventsDir, component)).isDirectory()) return
     } catch (err) {
       if (err instanceof CorralError) throw err
     }
@@ -233,7 +235,7 @@ export function createEventRunner (o: EventRunnerOptions): EventRunner {
       const arrived = Date.now()
       if (closed) throw new CorralError('CORRAL_E_INTERNAL', 'the event runner is shutting down')
       const event = validate(req)
-      await requireComponent(req.component)
+      requireComponent(req.component)
       const q = queueOf(req.component)
       const record: RunRecord = {
         id: nextId++, component: req.component, event, args: [...(req.args ?? [])], state: 'QUEUED',
@@ -265,7 +267,7 @@ export function createEventRunner (o: EventRunnerOptions): EventRunner {
       })
     },
     async status (component, event, n = 0) {
-      await requireComponent(component)
+      requireComponent(component)
       const last = history.last(component, event)
       if (last === null) throw new CorralError('CORRAL_E_EVENT_NEVER_RAN', `Event ${event} has never run in ${component}`)
       return { last, history: history.recent(component, event, Math.min(n, history.size)) }

@@ -239,3 +239,13 @@ t.test('a dangling symlink is listed as disabled', async t => {
   const run = await tree.runner().run({ component: 'dang', event: 'monitor' })
   t.same(run.scripts.map(s => s.state), ['OK', 'DISABLED'])
 })
+
+t.test('events fired at once in one component run in exactly the order they were requested', async t => {
+  tree.script('order2', '01.s.script', sh('sleep 0.02'))
+  const r = tree.runner()
+  const events = ['startup', 'ipreallocated', 'startrecovery', 'recovered', 'shutdown', 'startipreallocate', 'setup', 'init'] as const
+  const runs = await Promise.all(events.map(e => r.run({ component: 'order2', event: e })))
+  t.same(runs.map(x => x.event), [...events])
+  for (let i = 1; i < runs.length; i++) t.ok(runs[i].startedAt >= runs[i - 1].finishedAt, `${runs[i].event} started after ${runs[i - 1].event} finished`)
+  t.same(runs.map(x => x.id), [...runs.map(x => x.id)].sort((a, b) => a - b), 'ids follow arrival')
+})
