@@ -13,6 +13,10 @@ import {
   NodeAuthReplySchema, NodeAuthSchema, RecoveryReplySchema, RecoveryRequestSchema, StatusReplySchema, StatusRequestSchema,
   TunableReplySchema, TunableRequestSchema, ForwardRequestSchema, ForwardReplySchema,
 } from './gen/corral/v1/cluster_pb.js'
+import {
+  IpAdminReplySchema, IpAdminRequestSchema, IpListReplySchema, IpListRequestSchema, IpSettingsReplySchema, IpSettingsRequestSchema,
+  IpStepReplySchema, IpStepRequestSchema, TakeoverRunReplySchema, TakeoverRunRequestSchema,
+} from './gen/corral/v1/ip_pb.js'
 
 /** Type id ranges reserved per area (inclusive). */
 export const TYPE_RANGES = {
@@ -54,6 +58,16 @@ export const MessageType = {
   TunableReply: 225,
   ForwardRequest: 226,
   ForwardReply: 227,
+  IpListRequest: 600,
+  IpListReply: 601,
+  IpStepRequest: 602,
+  IpStepReply: 603,
+  TakeoverRunRequest: 604,
+  TakeoverRunReply: 605,
+  IpAdminRequest: 606,
+  IpAdminReply: 607,
+  IpSettingsRequest: 608,
+  IpSettingsReply: 609,
 } as const
 
 // One request/reply pair; `as const` keeps the schema types so ReplyOf<> can look them up.
@@ -77,6 +91,11 @@ export const RPCS = [
   rpc(AdminRequestSchema, AdminReplySchema),
   rpc(TunableRequestSchema, TunableReplySchema),
   rpc(ForwardRequestSchema, ForwardReplySchema),
+  rpc(IpListRequestSchema, IpListReplySchema),
+  rpc(IpStepRequestSchema, IpStepReplySchema),
+  rpc(TakeoverRunRequestSchema, TakeoverRunReplySchema),
+  rpc(IpAdminRequestSchema, IpAdminReplySchema),
+  rpc(IpSettingsRequestSchema, IpSettingsReplySchema),
 ] as const
 
 type Rpc = typeof RPCS[number]
@@ -115,6 +134,16 @@ const SCHEMAS: ReadonlyArray<readonly [number, DescMessage]> = [
   [MessageType.TunableReply, TunableReplySchema],
   [MessageType.ForwardRequest, ForwardRequestSchema],
   [MessageType.ForwardReply, ForwardReplySchema],
+  [MessageType.IpListRequest, IpListRequestSchema],
+  [MessageType.IpListReply, IpListReplySchema],
+  [MessageType.IpStepRequest, IpStepRequestSchema],
+  [MessageType.IpStepReply, IpStepReplySchema],
+  [MessageType.TakeoverRunRequest, TakeoverRunRequestSchema],
+  [MessageType.TakeoverRunReply, TakeoverRunReplySchema],
+  [MessageType.IpAdminRequest, IpAdminRequestSchema],
+  [MessageType.IpAdminReply, IpAdminReplySchema],
+  [MessageType.IpSettingsRequest, IpSettingsRequestSchema],
+  [MessageType.IpSettingsReply, IpSettingsReplySchema],
 ]
 
 const byType = new Map<number, DescMessage>()

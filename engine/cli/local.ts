@@ -76,6 +76,9 @@ function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: 
     `node address = ${node.address}`,
     `port = ${port}`,
     ...(lockFile === 'none' ? [] : [`cluster lock = ${lockFile}`]),
+    '[failover]',
+    '# one host, one network stack: takes and releases are recorded, interfaces are not touched',
+    'interfaces = recorded',
     '[logging]',
     `location = file:${node.logFile}`,
     'log level = INFO',
@@ -83,6 +86,8 @@ function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: 
   ].join('\n'))
   writeFileSync(join(node.configDir, 'nodes'), all.map(n => n.address).join('\n') + '\n')
   writeFileSync(join(node.configDir, 'cluster.key'), key, { mode: 0o600 })
+  // Two public addresses per node from TEST-NET-2, every node able to host each (recorded, never configured).
+  writeFileSync(join(node.configDir, 'public_addresses'), Array.from({ length: 2 * all.length }, (_, i) => `198.51.100.${i + 1}/24 corral0\n`).join(''))
   const shipped = join(root, 'events.d')
   const target = join(node.configDir, 'events.d')
   if (existsSync(shipped) && !existsSync(target)) cpSync(shipped, target, { recursive: true })

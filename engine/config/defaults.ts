@@ -115,3 +115,23 @@ export const RECOVERY_PHASE_TIMEOUT_MS = 30_000
 export const FIRST_MONITOR_DELAY_MS = 1_000
 /** How long a request forwarded to another node (`corral -n`) may take. @default 10 min */
 export const FORWARD_TIMEOUT_MS = 600_000
+
+// ---- public addresses (engine/ip/)
+/** Public addresses file name inside the config dir (CTDB's `public_addresses`). */
+export const PUBLIC_ADDRESSES_FILE_NAME = 'public_addresses'
+/** Time the leader's status callback may take before it is killed. @default 5 s */
+export const STATUS_CALLBACK_TIMEOUT_S = 5
+/** Seconds between a node's address consistency checks. @default 5 s */
+export const IP_CHECK_INTERVAL_S = 5
+/** Gratuitous ARPs (IPv4) / unsolicited NAs (IPv6) sent after a take, as CTDB. @default 3 */
+export const GARP_COUNT = 3
+/** Gap between gratuitous ARPs. @default 1100 ms (CTDB) */
+export const GARP_INTERVAL_MS = 1_100
+/** File of the recorded-interfaces mode inside the state dir. */
+export const RECORDED_ADDRESSES_FILE_NAME = 'recorded-addresses.json'
+/** File of the cluster-wide "nodes that may host" setting inside the state dir. */
+export const IP_SETTINGS_FILE_NAME = 'ip-settings.json'
+/** How long a takeover-run request waits for the leader. @default 60 s */
+export const TAKEOVER_REQUEST_TIMEOUT_MS = 60_000
+/** Delay before a failed takeover run is retried. @default 1000 ms */
+export const TAKEOVER_RETRY_MS = 1_000

@@ -28,6 +28,14 @@ export interface CorralConfig {
     readonly startAsDisabled: boolean
     readonly eventsOnly: boolean
   }
+  readonly failover: {
+    readonly disabled: boolean
+    readonly publicAddresses: string
+    readonly interfaces: 'kernel' | 'recorded'
+    readonly statusCallback: string | null
+    readonly statusCallbackTimeoutS: number
+    readonly checkIntervalS: number
+  }
   readonly logging: { readonly location: string, readonly level: string }
   readonly event: {
     readonly debugScript: string | null
@@ -131,6 +139,14 @@ function buildConfig (entries: IniEntry[], file: string | null, configDir: strin
       startAsStopped: get('cluster', 'start as stopped') as boolean,
       startAsDisabled: get('cluster', 'start as disabled') as boolean,
       eventsOnly: get('cluster', 'events only') as boolean,
+    },
+    failover: {
+      disabled: get('failover', 'disabled') as boolean,
+      publicAddresses: path(get('failover', 'public addresses'), configDir) as string,
+      interfaces: get('failover', 'interfaces') as 'kernel' | 'recorded',
+      statusCallback: path(get('failover', 'status callback'), configDir),
+      statusCallbackTimeoutS: get('failover', 'status callback timeout') as number,
+      checkIntervalS: get('failover', 'check interval') as number,
     },
     logging: { location: String(get('logging', 'location')), level: String(get('logging', 'log level')) },
     event: {

@@ -36,6 +36,12 @@ export const SCHEMA: readonly KeySpec[] = [
   { section: 'cluster', key: 'start as disabled', type: { kind: 'bool' }, default: 'false', description: 'Start with the DISABLED flag (CTDB [legacy] start as disabled).' },
   { section: 'cluster', key: 'events only', type: { kind: 'bool' }, default: 'false', description: 'Run only the event runner and the control socket, no cluster (same as corrald --events-only).' },
 
+  { section: 'failover', key: 'disabled', type: { kind: 'bool' }, default: 'false', description: 'No address movement at all: takeover runs only run ipreallocated (CTDB [failover] disabled).' },
+  { section: 'failover', key: 'public addresses', type: { kind: 'path' }, default: D.PUBLIC_ADDRESSES_FILE_NAME, description: 'This node\'s public addresses, CTDB format `IP/MASKBITS IFACE[,IFACE]`. Missing file: the node hosts none. Relative names are under the config dir.' },
+  { section: 'failover', key: 'interfaces', type: { kind: 'enum', values: ['kernel', 'recorded'] }, default: 'kernel', description: '`kernel`: addresses are checked on the real interfaces (`ip addr`), and the interface plugin adds and removes them. `recorded`: takes and releases are recorded in the node\'s state instead (a one-host test cluster, as `corral local start`).' },
+  { section: 'failover', key: 'status callback', type: { kind: 'path' }, default: null, description: 'A program the leader runs before each takeover run; it may print JSON `{"exclude":[PNN,...]}` to keep nodes from hosting addresses (see docs/ip.md). Relative names are under the config dir.' },
+  { section: 'failover', key: 'status callback timeout', type: INT(1, 300), default: String(D.STATUS_CALLBACK_TIMEOUT_S), description: 'Seconds the status callback may take; after that it is killed and the run goes on without it.' },
+  { section: 'failover', key: 'check interval', type: INT(1, 3600), default: String(D.IP_CHECK_INTERVAL_S), description: 'Seconds between a node\'s checks that the addresses it should host are on its interfaces and no others are.' },
   { section: 'logging', key: 'location', type: { kind: 'string' }, default: 'stderr', description: 'stderr, file:PATH, syslog:udp[:HOST:PORT] or syslog:udp-rfc5424[:HOST:PORT] (see docs/logging.md).' },
   { section: 'logging', key: 'log level', type: { kind: 'string' }, default: D.DEFAULT_LOG_LEVEL, description: 'ERROR, WARNING, NOTICE, INFO or DEBUG (or 0-10, as CTDB).' },
 

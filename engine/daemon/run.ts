@@ -50,7 +50,9 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   const pidFile = opts.pidFile ?? join(config.paths.runDir, 'corrald.pid')
 
   const plugins = createPluginHost({ log: log.child({ component: 'plugin-host' }), outputCapBytes: config.event.outputCapBytes })
+  let node: ClusterNode | null = null
   const runner = createEventRunner({
+    generation: () => node?.generation ?? 0,
     eventsDir: config.paths.eventsDir,
     dataDir: join(packageRoot(), 'events.d'),
     configDir: config.paths.configDir,
@@ -69,7 +71,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
 
   // The cluster member (unless events only): its lifecycle events go to the legacy component.
   const eventsOnly = opts.eventsOnly === true || config.cluster.eventsOnly
-  const node = eventsOnly ? null : new ClusterNode(config, async (event, args = []) => await runner.run({ component: LEGACY_COMPONENT, event, args }), log.child({ component: 'cluster' }))
+  node = eventsOnly ? null : new ClusterNode(config, async (event, args = []) => await runner.run({ component: LEGACY_COMPONENT, event, args }), log.child({ component: 'cluster' }))
   const served = [...sessionHandlers({ startedAt }), ...eventHandlers(runner), ...(node === null ? [] : controlHandlers(node))]
   node?.serve(served)
   let server

@@ -56,6 +56,12 @@ export const ERRORS = {
   CORRAL_E_NODE_UNREACHABLE: { exit: 113, summary: 'The node named with -n is not connected.' },
   CORRAL_E_NOT_LEADER: { exit: 11, summary: 'The request needs the leader and this node is not it.' },
   CORRAL_E_STALE_GENERATION: { exit: 116, summary: 'The request carries an old generation and was refused.' },
+  CORRAL_E_IP_CONFLICT: { exit: 17, summary: 'An address is on this node\'s interface while this node believes another node holds it; it was not taken twice.' },
+  CORRAL_E_IP_NO_INTERFACE: { exit: 100, summary: 'None of the address\'s interfaces has its link up.' },
+  CORRAL_E_IP_BUSY: { exit: 16, summary: 'The address is already being taken or released on that node.' },
+  CORRAL_E_IP_NOT_APPLIED: { exit: 5, summary: 'takeip/releaseip finished but the interface does not show the change (no interface plugin enabled?).' },
+  CORRAL_E_TAKEOVER_FAILED: { exit: 5, summary: 'A takeover run failed on some node; the leader retries it and the culprit collects ban credits.' },
+  CORRAL_E_STATUS_CALLBACK: { exit: 5, summary: 'The failover status callback failed, timed out or printed bad JSON; the takeover run went on without it.' },
   CORRAL_E_LOCK_HELPER: { exit: 1, summary: 'The cluster lock helper failed or printed something other than 0/1/2/3.' },
 
   // public addresses

@@ -3,6 +3,7 @@ import { AdminRequestSchema, ForwardRequestSchema, StatusRequestSchema, TunableR
 import { handle, type HandlerEntry } from '../../transport/handlers.js'
 import { getvar, listvars, setvar } from '../tunables.js'
 import type { ClusterNode } from './node.js'
+import { ipControlHandlers } from './ip-handlers.js'
 
 // Why: `corral -n PNN ...` arrives here and is carried over the node links.
 export function forwardHandler (node: ClusterNode): HandlerEntry {
@@ -43,5 +44,6 @@ export function controlHandlers (node: ClusterNode): HandlerEntry[] {
       node.tunables = r.tunables
       return { text: '', warning: r.warning ?? '' }
     }),
+    ...ipControlHandlers(node),
   ]
 }

@@ -27,6 +27,8 @@ import type { StatusSnapshot } from '../status-format.js'
 import { readClusterKey } from './auth.js'
 import { dialNodeLink, listenNodeLinks } from './links.js'
 import { nodeHandlers } from './peer-handlers.js'
+import { Failover } from './failover.js'
+import { ipPeerHandlers } from './ip-handlers.js'
 
 /** What the node needs from the daemon: run an event of the legacy component. */
 export type RunEvent = (event: string, args?: string[]) => Promise<RunRecord>
@@ -79,6 +81,7 @@ export class ClusterNode {
   lastRecoveryFinished = 0
   recoveries = 0
   readonly lock: ClusterLock | null
+  readonly failover: Failover
   readonly peers = new Map<number, Peer>()
   #key: Buffer = Buffer.alloc(0)
   #detector: FailureDetector
@@ -93,6 +96,7 @@ export class ClusterNode {
   #banTimer: NodeJS.Timeout | undefined
   #monitor = { timer: undefined as NodeJS.Timeout | undefined, delayS: 1, ok: 0, fail: 0, timeouts: 0 }
   #stopping = false
+  #externalUnhealthy: string | null = null
 
   constructor (readonly config: CorralConfig, readonly runEvent: RunEvent, readonly log: NodeLog) {
     this.tunables = loadTunables(config.paths.configDir)
@@ -102,11 +106,15 @@ export class ClusterNode {
       this.log.error({ reason: l.reason }, `lost the cluster lock: ${l.reason}`)
       if (this.leader === this.pnn) this.#setLeader(null)
     })
+    this.failover = new Failover(this)
     if (config.cluster.startAsStopped) this.flags |= NODE_FLAGS_STOPPED
     if (config.cluster.startAsDisabled) this.flags |= NODE_FLAGS_PERMANENTLY_DISABLED
   }
 
   get isLeader (): boolean { return this.leader === this.pnn && this.pnn >= 0 }
+
+  /** True while this node, as leader, runs a recovery. */
+  get recovering (): boolean { return this.#recovering }
 
   #served: HandlerEntry[] = []
 
@@ -114,7 +122,7 @@ export class ClusterNode {
   serve (handlers: HandlerEntry[]): void { this.#served = handlers }
 
   /** Handlers served on node links (after authentication). */
-  peerHandlers (): HandlerEntry[] { return [...nodeHandlers(this), ...this.#served] }
+  peerHandlers (): HandlerEntry[] { return [...nodeHandlers(this), ...ipPeerHandlers(this), ...this.#served] }
 
   // Why: `corral -n PNN` reaches another node through the authenticated links, not a new socket.
   async forward (pnn: number, type: number, body: Uint8Array, signal: AbortSignal): Promise<{ type: number, body: Uint8Array }> {
@@ -143,6 +151,7 @@ export class ClusterNode {
     }
     this.nodes = parseNodes(text, file)
     this.#key = readClusterKey(this.config.cluster.keyFile)
+    this.failover.load()
     this.runstate = Runstate.INIT
     await this.#lifecycle('init')
     this.#listener = await this.#listen()
@@ -163,6 +172,7 @@ export class ClusterNode {
       this.#heartbeat()
     })
     this.#every(D.LEADER_CHECK_INTERVAL_MS, () => { void this.#leaderCheck() })
+    this.failover.start()
     this.log.notice({ pnn: this.pnn, nodes: this.nodes.length, lock: this.config.cluster.lock }, `node ${this.pnn} joined as ${this.nodes[this.pnn].address}`)
   }
 
@@ -172,6 +182,9 @@ export class ClusterNode {
     for (const t of this.#timers) clearInterval(t)
     clearTimeout(this.#monitor.timer)
     clearTimeout(this.#banTimer)
+    this.failover.stop()
+    // Give the addresses up before the shutdown event, so no address stays on a node that is gone.
+    await this.failover.ips.releaseAll().catch(() => 0)
     await this.runEvent('shutdown').catch(() => undefined)
     if (this.lock?.held === true) await this.lock.release()
     for (const p of this.peers.values()) p.out?.close()
@@ -248,6 +261,8 @@ export class ClusterNode {
     const p = this.peers.get(h.pnn)
     if (p === undefined) return
     this.#detector.onHeartbeat(h.pnn, Date.now())
+    // A peer's health or runstate changed: the leader decides on a takeover run now, not at its next tick.
+    if (this.isLeader && p.connected && (p.flags !== h.flags || p.runstate !== h.runstate)) setImmediate(() => { void this.#leaderCheck() })
     Object.assign(p, { flags: h.flags, runstate: h.runstate, generation: h.generation, leader: h.leader, lockHeld: h.lockHeld, startedMs: h.startedMs, recoveryMode: h.recoveryMode })
     if (!p.connected && p.out !== null) {
       p.connected = true
@@ -316,7 +331,36 @@ export class ClusterNode {
     const set = this.activeSet()
     const stale = set.some(pnn => pnn !== this.pnn && (this.peers.get(pnn)!.generation !== this.generation || this.peers.get(pnn)!.recoveryMode !== RecoveryMode.NORMAL))
     if (this.#recoveryNeeded || set.join(',') !== this.#lastRecoveredSet || stale || this.recoveryMode !== RecoveryMode.NORMAL) await this.#recover(set)
+    // After every recovery, and whenever membership or health moved: a takeover run (CTDB's order).
+    await this.failover.leaderTick()
   }
+
+  // Why: a failed takeover run gives ban credits to the node that failed most, as CTDB.
+  takeoverFailed (failures: Map<number, number>): void {
+    const worst = [...failures].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]
+    if (worst === undefined) return
+    this.#credits = addCredits(this.#credits, worst[0], 1, Date.now(), this.#banTunables())
+    void this.#banCulprits()
+  }
+
+  /** `corral notify healthy|unhealthy`: an external monitor's verdict, kept until it changes its mind. */
+  externalHealth (healthy: boolean, reason: string): string {
+    if (healthy) {
+      if (this.#externalUnhealthy === null) return `Node ${this.pnn} has no external health report`
+      this.#externalUnhealthy = null
+      this.log.notice({}, 'external monitor: healthy')
+      // UNHEALTHY goes only when the node's own monitor agrees.
+      if (this.#monitor.fail === 0 && this.#monitor.ok >= this.tunables.MonitorRise) this.#setFlag(NODE_FLAGS_UNHEALTHY, false)
+      return ''
+    }
+    this.#externalUnhealthy = reason === '' ? 'no reason given' : reason
+    this.log.warn({ reason: this.#externalUnhealthy }, `external monitor: UNHEALTHY (${this.#externalUnhealthy})`)
+    this.#setFlag(NODE_FLAGS_UNHEALTHY, true)
+    return ''
+  }
+
+  /** Why the node is UNHEALTHY by an external report, or null. */
+  get externalUnhealthy (): string | null { return this.#externalUnhealthy }
 
   // Why: the leader's recovery: a new generation, startrecovery everywhere, then the generation and recovered.
   async #recover (set: number[]): Promise<void> {
@@ -435,7 +479,7 @@ export class ClusterNode {
     const before = this.flags
     if (r.state === 'OK') {
       m.ok++; m.fail = 0; m.timeouts = 0
-      if (m.ok >= t.MonitorRise) this.#setFlag(NODE_FLAGS_UNHEALTHY, false)
+      if (m.ok >= t.MonitorRise && this.#externalUnhealthy === null) this.#setFlag(NODE_FLAGS_UNHEALTHY, false)
     } else if (r.state === 'TIMEDOUT') {
       m.timeouts++
       if (m.timeouts >= t.MonitorTimeoutCount) { m.fail++; m.ok = 0 }
@@ -457,6 +501,8 @@ export class ClusterNode {
     if (!wasInactive && isInactive(next)) {
       this.recoveryMode = RecoveryMode.ACTIVE
       this.generation = INVALID_GENERATION
+      // CTDB: a stopped or banned node gives up all its addresses at once.
+      void this.failover.ips.releaseAll()
     }
     this.#heartbeat()
     return true
