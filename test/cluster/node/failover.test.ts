@@ -104,7 +104,8 @@ t.test('ip hosts set limits hosting cluster-wide until cleared', async t => {
 })
 
 t.test('addip and delip change a node\'s addresses at run time', async t => {
-  t.equal(cli(0, 'addip', '203.0.113.7/24', 'corral1').code, 0)
+  const add = cli(0, 'addip', '203.0.113.7/24', 'corral1')
+  t.equal(add.code, 0, `addip: ${add.stderr}`)
   t.ok(ipAll(0).has('203.0.113.7'), 'known and placed')
   t.match(cli(0, 'addip', '203.0.113.7/24', 'corral1').stdout, /Node 0 already knows IP 203\.0\.113\.7/)
   t.equal(cli(0, 'delip', '203.0.113.7').code, 0)
