@@ -20,7 +20,7 @@ export interface AddressBackend {
 
 // Why: `fe80::0001` and `fe80::1` are one address; every map in engine/ip is keyed by this form.
 export function canonicalIp (ip: string): string {
-  if (!isIPv6(ip)) return ip
+  if (!isIPv6(ip) || ip.includes('%')) return ip
   return new URL(`http://[${ip}]/`).hostname.slice(1, -1)
 }
 
@@ -68,7 +68,7 @@ export function recordedBackend (file: string): AddressBackend {
     try {
       held = new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>))
     } catch (err) {
-      throw new CorralError('CORRAL_E_INTERNAL', `${file}: not a recorded-addresses file (${(err as Error).message}); remove it to start empty`, { place: { file } })
+      throw new CorralError('CORRAL_E_INTERNAL', `not a recorded-addresses file (${(err as Error).message}); remove it to start empty`, { place: { file } })
     }
   }
   const save = (): void => {

@@ -136,9 +136,15 @@ export class NodeIps {
       const best = this.bestIface(v, ifaces)
       if (best === null) throw new CorralError('CORRAL_E_IP_NO_INTERFACE', `no interface of ${v.ip} (${v.ifaces.join(',')}) has its link up`)
       if (on === undefined) {
-        await this.#event('takeip', [best, v.ip, String(v.maskbits)], v)
-        await this.#verify(v, true)
+        // Counted on the interface from the start, so takes sent together spread over interfaces (CTDB).
         v.iface = best
+        try {
+          await this.#event('takeip', [best, v.ip, String(v.maskbits)], v)
+          await this.#verify(v, true)
+        } catch (err) {
+          v.iface = null
+          throw err
+        }
         v.owner = me
         this.o.backend.recordTake(v.ip, best)
         return 'takeip'

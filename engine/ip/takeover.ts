@@ -55,10 +55,12 @@ export async function takeoverRun (d: TakeoverDeps): Promise<TakeoverResult> {
     const left = until - Date.now()
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<'timeout'>(resolve => { timer = setTimeout(() => resolve('timeout'), Math.max(0, left)) })
-    const results = await Promise.race([Promise.allSettled(pnns.map(fn)), timeout])
+    const settled = new Set<number>()
+    const results = await Promise.race([Promise.allSettled(pnns.map(async p => { try { await fn(p) } finally { settled.add(p) } })), timeout])
     clearTimeout(timer)
     if (results === 'timeout') {
-      for (const p of pnns) failures.set(p, (failures.get(p) ?? 0) + 1)
+      // Only the nodes that did not answer are to blame (CTDB credits the failed controls only).
+      for (const p of pnns) if (!settled.has(p)) failures.set(p, (failures.get(p) ?? 0) + 1)
       throw new TakeoverError(`takeover run timed out after ${d.deadlineMs} ms`, failures)
     }
     results.forEach((r, i) => {

@@ -30,8 +30,12 @@ export async function runStatusCallback (program: string, timeoutMs: number, sta
         done({ ok: false, error: `printed something that is not JSON: ${(err as Error).message}` })
         return
       }
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+        done({ ok: false, error: 'expected a JSON object like {"exclude":[1,2]}' })
+        return
+      }
       const ex = (v as { exclude?: unknown }).exclude ?? []
-      if (typeof v !== 'object' || v === null || !Array.isArray(ex) || !ex.every(p => Number.isInteger(p) && p >= 0)) {
+      if (!Array.isArray(ex) || !ex.every(p => Number.isInteger(p) && p >= 0)) {
         done({ ok: false, error: 'field "exclude" must be an array of node numbers' })
         return
       }
