@@ -4,7 +4,7 @@
 import { allocate, type Algorithm } from '../../engine/ip/index.js'
 import { median, printTable, timeMs, type BenchRow } from '../lib.js'
 
-const SIZES: Array<[number, number]> = [[8, 64], [16, 256], [32, 512], [64, 1024]]
+const SIZES: Array<[number, number]> = [[8, 64], [16, 256], [32, 512], [64, 1024], [256, 4096]]
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 
 async function time (nodes: number, ips: number, algorithm: Algorithm): Promise<number> {

@@ -22,7 +22,7 @@ export interface AllocationInput {
   homeNodes?: ReadonlyMap<string, number>
 }
 
-interface Slot { ip: string, key: Key, owner: number, available: Set<number> }
+interface Slot { ip: string, key: Key, owner: number, available: Set<number>, idx: number }
 
 export interface AllocationResult {
   /** Every address with its new owner (-1: no node can host it), in CTDB's list order (highest first). */
@@ -32,6 +32,8 @@ export interface AllocationResult {
 }
 
 const u32 = (n: number): number => n >>> 0
+/** Largest squared LCP2 distance (128 bits in common). */
+const MAX_DIST_SQ = 128 * 128
 
 // Why: one entry point for takeover runs and `corral ip plan`.
 export function allocate (input: AllocationInput): AllocationResult {
@@ -41,8 +43,9 @@ export function allocate (input: AllocationInput): AllocationResult {
     const key = addressKey(x.ip)
     if (key === null) throw new RangeError(`not an IP address: ${x.ip}`)
     const hosts = x.canHost ?? Array.from({ length: n }, (_, i) => i)
-    return { ip: x.ip, key, owner: x.owner, available: new Set(hosts.filter(p => p >= 0 && p < n && (input.nodeFlags[p] & HOSTING_FORBIDDEN) === 0)) }
+    return { ip: x.ip, key, owner: x.owner, available: new Set(hosts.filter(p => p >= 0 && p < n && (input.nodeFlags[p] & HOSTING_FORBIDDEN) === 0)), idx: 0 }
   }).sort((a, b) => compareKeysDesc(a.key, b.key))
+  slots.forEach((s, i) => { s.idx = i })
   const ctx = new Ctx(slots, n, input.noIPTakeover === true, trace)
   switch (input.algorithm) {
     case 'deterministic': ctx.deterministic(input.homeNodes, input.noIPFailback === true); break
@@ -145,12 +148,19 @@ class Ctx {
     return sum
   }
 
+  // Keeps each node's list in list order (failback's tie-breaks depend on it): binary-search insert.
   #moveTo (s: Slot, pnn: number): void {
     if (s.owner !== -1) this.byNode[s.owner] = this.byNode[s.owner].filter(x => x !== s)
     s.owner = pnn
     const list = this.byNode[pnn]
-    list.push(s)
-    list.sort((a, b) => this.ips.indexOf(a) - this.ips.indexOf(b))
+    let lo = 0
+    let hi = list.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (list[mid].idx < s.idx) lo = mid + 1
+      else hi = mid
+    }
+    list.splice(lo, 0, s)
   }
 
   lcp2 (noFailback: boolean, force: readonly number[]): void {
@@ -167,18 +177,18 @@ class Ctx {
     const open = this.ips.filter(s => s.owner === -1)
     const table = open.map(s => Array.from({ length: this.n }, (_, p) => this.canTakeover(p, s) ? this.dsum(s, p) : -1))
     const placed = open.map(() => false)
+    // Each row's minimum (lowest node on ties), so a round scans rows, not rows x nodes. The pick is
+    // the same as a full row-major scan with a strict "<": the first row holding the smallest value.
+    const rowMin = table.map(row => minOf(row))
     for (;;) {
-      let minnode = -1; let mini = -1; let mindsum = 0
+      let mini = -1
       for (let i = 0; i < open.length; i++) {
-        if (placed[i]) continue
-        const row = table[i]
-        for (let p = 0; p < this.n; p++) {
-          const dsum = row[p]
-          if (dsum < 0) continue
-          if (minnode === -1 || dsum < mindsum) { minnode = p; mini = i; mindsum = dsum }
-        }
+        if (placed[i] || rowMin[i].p < 0) continue
+        if (mini === -1 || rowMin[i].v < rowMin[mini].v) mini = i
       }
-      if (minnode === -1) break
+      if (mini === -1) break
+      const minnode = rowMin[mini].p
+      const mindsum = rowMin[mini].v
       const ip = open[mini]
       placed[mini] = true
       this.#moveTo(ip, minnode)
@@ -187,7 +197,11 @@ class Ctx {
       for (let i = 0; i < open.length; i++) {
         if (placed[i] || table[i][minnode] < 0) continue
         const d = distance(open[i].key, ip.key)
-        table[i][minnode] = u32(table[i][minnode] + Math.imul(d, d))
+        const v = u32(table[i][minnode] + Math.imul(d, d))
+        table[i][minnode] = v
+        const m = rowMin[i]
+        if (m.p === minnode) rowMin[i] = v < m.v ? { p: minnode, v } : nextMin(table[i], m, v)
+        else if (v < m.v || (v === m.v && minnode < m.p)) rowMin[i] = { p: minnode, v }
       }
     }
     for (const s of this.ips) if (s.owner === -1) this.trace.push(`Failed to find node to cover ip ${s.ip}`)
@@ -211,6 +225,8 @@ class Ctx {
       const srcimbl = u32(imb[src] - srcdsum)
       for (let dst = 0; dst < this.n; dst++) {
         if (!candidate[dst] || !this.canTakeover(dst, s)) continue
+        // dst is already at least as imbalanced as src and its sum cannot wrap: no move helps (saves the dsum).
+        if (imb[dst] >= imb[src] && imb[dst] + this.byNode[dst].length * MAX_DIST_SQ < 2 ** 32) continue
         const dstdsum = this.dsum(s, dst)
         const dstimbl = u32(imb[dst] + dstdsum)
         if (dstimbl < imb[src] && dstdsum < srcdsum && (best === undefined || u32(srcimbl + dstimbl) < u32(best.srcimbl + best.dstimbl))) {
@@ -225,4 +241,22 @@ class Ctx {
     this.trace.push(`${src} [-${best.srcdsum}] -> ${best.s.ip} -> ${best.dst} [+${best.dstdsum}]`)
     return true
   }
+}
+
+// The smallest non-negative entry of a row and its index (the first one on ties); p = -1 when none.
+function minOf (row: number[]): { p: number, v: number } {
+  let p = -1
+  let v = 0
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] < 0) continue
+    if (p === -1 || row[i] < v) { p = i; v = row[i] }
+  }
+  return { p, v }
+}
+
+// The row's minimum after entry m.p rose from m.v to v: every other entry is >= m.v and those before
+// m.p are > m.v, so the first later entry equal to m.v is the new minimum; else search the row.
+function nextMin (row: number[], m: { p: number, v: number }, v: number): { p: number, v: number } {
+  for (let i = m.p + 1; i < row.length; i++) if (row[i] === m.v) return { p: i, v: m.v }
+  return v === m.v ? m : minOf(row)
 }
