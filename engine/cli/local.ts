@@ -63,7 +63,7 @@ function pidOf (node: LocalNode): number | null {
   }
 }
 
-function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: Buffer, lockFile: string, port: number): void {
+function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: Buffer, lockFile: string, port: number, extra: string): void {
   mkdirSync(node.configDir, { recursive: true })
   mkdirSync(join(node.dir, 'state'), { recursive: true })
   mkdirSync(join(node.dir, 'run'), { recursive: true })
@@ -82,6 +82,7 @@ function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: 
     '[logging]',
     `location = file:${node.logFile}`,
     'log level = INFO',
+    ...(extra === '' ? [] : ['# from --extra-config', extra]),
     '',
   ].join('\n'))
   writeFileSync(join(node.configDir, 'nodes'), all.map(n => n.address).join('\n') + '\n')
@@ -109,7 +110,7 @@ async function waitForSocket (node: LocalNode, deadline: number): Promise<boolea
 }
 
 // Why: `npm start` must give a new user a running corral with one command.
-export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?: string, port?: number, lock?: string }): Promise<number> {
+export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?: string, port?: number, lock?: string, extraConfig?: string }): Promise<number> {
   if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > 32) throw new CorralError('CORRAL_E_USAGE', `--nodes must be 1..32, got ${opts.nodes}`)
   const dir = defaultDir(opts.dir)
   const root = packageRoot()
@@ -123,8 +124,16 @@ export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?:
   writeFileSync(join(dir, 'nodes.count'), String(opts.nodes))
   const nodes = localLayout(dir, opts.nodes)
   const key = randomBytes(32)
+  let extra = ''
+  if (opts.extraConfig !== undefined) {
+    try {
+      extra = readFileSync(opts.extraConfig, 'utf8').trimEnd()
+    } catch (err) {
+      throw new CorralError('CORRAL_E_CONFIG_READ', `--extra-config: cannot read ${opts.extraConfig}: ${(err as Error).message}`, { place: { file: opts.extraConfig } })
+    }
+  }
   for (const node of nodes) {
-    writeNodeConfig(root, node, nodes, key, opts.lock ?? join(dir, 'cluster.lock'), opts.port ?? DEFAULT_NODE_PORT)
+    writeNodeConfig(root, node, nodes, key, opts.lock ?? join(dir, 'cluster.lock'), opts.port ?? DEFAULT_NODE_PORT, extra)
     rmSync(node.pidFile, { force: true })
     const out = openSync(join(node.dir, 'corrald.out'), 'a')
     const child = spawn(process.execPath, [corrald, '--config-dir', node.configDir, '--pid-file', node.pidFile], {
