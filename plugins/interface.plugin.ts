@@ -32,7 +32,7 @@ export default definePlugin({
       if (link.exitCode !== 0) return { ok: false, reason: `interface ${iface} does not exist` }
       const v6 = ip.includes(':')
       const add = await ctx.$`ip addr add ${ip}/${maskbits} dev ${iface} ${v6 ? ['nodad'] : []}`.nothrow()
-      if (add.exitCode !== 0 && !/exists/i.test(add.stderr)) return { ok: false, reason: `ip addr add ${ip}/${maskbits} dev ${iface}: ${add.stderr.trim()}` }
+      if (add.exitCode !== 0 && !/exists|already assigned/i.test(add.stderr)) return { ok: false, reason: `ip addr add ${ip}/${maskbits} dev ${iface}: ${add.stderr.trim()}` }
       await ctx.$`ip link set ${iface} up`.nothrow()
       ctx.log.info('%s/%d on %s (generation %d)', ip, maskbits, iface, ctx.generation)
       announce(ctx, iface, ip, v6)
@@ -49,7 +49,7 @@ export default definePlugin({
       cancel(ip)
       const v6 = ip.includes(':')
       const add = await ctx.$`ip addr add ${ip}/${maskbits} dev ${newIface} ${v6 ? ['nodad'] : []}`.nothrow()
-      if (add.exitCode !== 0 && !/exists/i.test(add.stderr)) return { ok: false, reason: `ip addr add ${ip}/${maskbits} dev ${newIface}: ${add.stderr.trim()}` }
+      if (add.exitCode !== 0 && !/exists|already assigned/i.test(add.stderr)) return { ok: false, reason: `ip addr add ${ip}/${maskbits} dev ${newIface}: ${add.stderr.trim()}` }
       if (oldIface !== newIface) await ctx.$`ip addr del ${ip}/${maskbits} dev ${oldIface}`.nothrow()
       ctx.log.info('%s/%d moved from %s to %s', ip, maskbits, oldIface, newIface)
       announce(ctx, newIface, ip, v6)
