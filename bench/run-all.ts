@@ -6,7 +6,7 @@ import { join } from 'node:path'
 const here = import.meta.dirname
 const benches = [
   'events/dispatch.js', 'events/hung.js', 'events/memory.js', 'plugins/monitor.js',
-  'transport/rtt.js', 'cluster/lock.js', 'cluster/failover.js', 'ip/alloc.js',
+  'transport/rtt.js', 'cluster/lock.js', 'cluster/failover.js', 'ip/alloc.js', 'ip/failover.js',
 ]
 let failed = 0
 for (const b of benches) {
