@@ -31,6 +31,7 @@ export default definePlugin({
       const link = await ctx.$`ip -o link show dev ${iface}`.nothrow()
       if (link.exitCode !== 0) return { ok: false, reason: `interface ${iface} does not exist` }
       const v6 = ip.includes(':')
+      await keepSecondaries(ctx, iface, v6)
       const add = await ctx.$`ip addr add ${ip}/${maskbits} dev ${iface} ${v6 ? ['nodad'] : []}`.nothrow()
       if (add.exitCode !== 0 && !/exists|already assigned/i.test(add.stderr)) return { ok: false, reason: `ip addr add ${ip}/${maskbits} dev ${iface}: ${add.stderr.trim()}` }
       await ctx.$`ip link set ${iface} up`.nothrow()
@@ -48,6 +49,7 @@ export default definePlugin({
     async updateip (ctx, { oldIface, newIface, ip, maskbits }) {
       cancel(ip)
       const v6 = ip.includes(':')
+      await keepSecondaries(ctx, newIface, v6)
       const add = await ctx.$`ip addr add ${ip}/${maskbits} dev ${newIface} ${v6 ? ['nodad'] : []}`.nothrow()
       if (add.exitCode !== 0 && !/exists|already assigned/i.test(add.stderr)) return { ok: false, reason: `ip addr add ${ip}/${maskbits} dev ${newIface}: ${add.stderr.trim()}` }
       if (oldIface !== newIface) await ctx.$`ip addr del ${ip}/${maskbits} dev ${oldIface}`.nothrow()
@@ -68,6 +70,13 @@ export default definePlugin({
     },
   },
 })
+
+// Linux deletes every address of a subnet with its first ("primary") one unless promote_secondaries
+// is on, so releasing one public address would silently drop the others (CTDB sets it too).
+async function keepSecondaries (ctx: { $: import('zx').Shell }, iface: string, v6: boolean): Promise<void> {
+  if (v6) return
+  await ctx.$`sysctl -q -w net.ipv4.conf.${iface}.promote_secondaries=1`.nothrow()
+}
 
 // IPv4: arping now and twice more, in the background (arping takes a second per send, and a take
 // must not wait for it; the plugin host lives on, so the timers do too). IPv6: the kernel sends the

@@ -118,11 +118,10 @@ if (why !== null) {
     await failover(t, leader => ALL.filter(h => h !== leader)[0], 'SIGSTOP')
   })
 
-  // Found by this test: deleting the address that is primary in its subnet makes Linux drop the
-  // secondaries of that subnet too unless promote_secondaries is set, which the interface plugin
-  // does not do (CTDB's 10.interface sets it on takeip). The node's other addresses vanish until its
-  // address check (every 5 s) notices and asks for a takeover run.
-  t.test('moving a host\'s primary address leaves its other addresses in place', { todo: 'plugins/interface.plugin.ts does not set net.ipv4.conf.IFACE.promote_secondaries' }, async t => {
+  // Deleting the address that is primary in its subnet makes Linux drop the subnet's secondaries
+  // too unless promote_secondaries is set; the interface plugin sets it on takeip, as CTDB's
+  // 10.interface does (this test found it missing).
+  t.test('moving a host\'s primary address leaves its other addresses in place', async t => {
     const r = await c.waitFor('a settled cluster', async () => await settled(c, ALL), WAIT_MS)
     const counts = countPerHost(r.p, 3)
     const from = ALL.find(h => counts[h] >= 2)!

@@ -33,6 +33,7 @@ export class Failover {
   #lastStepMs = 0
   #recoveryActiveSince = 0
   #droppedAll = false
+  #checking = false
 
   constructor (readonly node: ClusterNode) {
     const f = node.config.failover
@@ -130,6 +131,9 @@ export class Failover {
   /** Called by the leader after each recovery and on every leader tick. */
   async leaderTick (): Promise<void> {
     const n = this.node
+    if (!n.isLeader && this.#waiters.length > 0) {
+      for (const w of this.#waiters.splice(0)) w.reject(new CorralError('CORRAL_E_NOT_LEADER', 'this node stopped being the leader before the takeover run; ask again'))
+    }
     if (!n.isLeader || n.recoveryMode !== RecoveryMode.NORMAL || this.#running || n.recovering) return
     const fp = this.#fingerprintNow()
     if (fp !== this.#fingerprint) this.#needed ??= 'membership or health changed'
@@ -285,7 +289,8 @@ export class Failover {
     }
     this.#recoveryActiveSince = 0
     this.#droppedAll = false
-    if (n.config.failover.disabled || n.runstate !== Runstate.RUNNING || Date.now() - this.#lastStepMs < 2000 || n.leader === null) return
+    if (n.config.failover.disabled || n.runstate !== Runstate.RUNNING || Date.now() - this.#lastStepMs < 2000 || n.leader === null || this.#checking) return
+    this.#checking = true
     try {
       const d = await this.ips.drift()
       const problems = [...d.missing.map(ip => `Assigned IP ${ip} not on an interface`), ...d.extra.map(ip => `IP ${ip} incorrectly on an interface`)]
@@ -297,6 +302,8 @@ export class Failover {
       await this.request(`node ${n.pnn}: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1})` : ''}`)
     } catch (err) {
       n.log.warn({}, `address check: ${(err as Error).message}`)
+    } finally {
+      this.#checking = false
     }
   }
 }

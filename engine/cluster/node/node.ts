@@ -154,6 +154,10 @@ export class ClusterNode {
     this.failover.load()
     this.runstate = Runstate.INIT
     await this.#lifecycle('init')
+    // Addresses left on the interfaces by an earlier run (kill -9, crash) go now, before anyone else
+    // can be given them: two hosts must never answer for one address (CTDB's 10.interface init).
+    const stale = await this.failover.ips.releaseAll()
+    if (stale > 0) this.log.notice({ released: stale }, `released ${stale} public address(es) left from an earlier run`)
     this.#listener = await this.#listen()
     for (const n of this.nodes) {
       if (n.pnn === this.pnn || (n.flags & NODE_FLAGS_DELETED) !== 0) continue
@@ -327,7 +331,8 @@ export class ClusterNode {
         }
       }
     }
-    if (!this.isLeader || this.#recovering) return
+    if (!this.isLeader) { await this.failover.leaderTick(); return }
+    if (this.#recovering) return
     const set = this.activeSet()
     const stale = set.some(pnn => pnn !== this.pnn && (this.peers.get(pnn)!.generation !== this.generation || this.peers.get(pnn)!.recoveryMode !== RecoveryMode.NORMAL))
     if (this.#recoveryNeeded || set.join(',') !== this.#lastRecoveredSet || stale || this.recoveryMode !== RecoveryMode.NORMAL) await this.#recover(set)
