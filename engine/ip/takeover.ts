@@ -65,7 +65,10 @@ export async function takeoverRun (d: TakeoverDeps): Promise<TakeoverResult> {
     }
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') return
-      failures.set(pnns[i], (failures.get(pnns[i]) ?? 0) + 1)
+      // A node that refused a stale generation or another leader did its job: a recovery overtook
+      // the run. Only real failures earn ban credits.
+      const code = (r.reason as { code?: string }).code
+      if (code !== 'CORRAL_E_STALE_GENERATION' && code !== 'CORRAL_E_NOT_LEADER') failures.set(pnns[i], (failures.get(pnns[i]) ?? 0) + 1)
       errors.push(`node ${pnns[i]}: ${(r.reason as Error).message}`)
     })
     if (errors.length > 0) throw new TakeoverError(`takeover run failed: ${errors.join('; ')}`, failures)
