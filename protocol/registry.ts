@@ -17,6 +17,9 @@ import {
   IpAdminReplySchema, IpAdminRequestSchema, IpListReplySchema, IpListRequestSchema, IpSettingsReplySchema, IpSettingsRequestSchema,
   IpStepReplySchema, IpStepRequestSchema, TakeoverRunReplySchema, TakeoverRunRequestSchema,
 } from './gen/corral/v1/ip_pb.js'
+import {
+  DbAttachRequestSchema, DbAttachReplySchema, DbDetachRequestSchema, DbDetachReplySchema, DbMapRequestSchema, DbMapReplySchema, DbFetchRequestSchema, DbFetchReplySchema, DbWriteRequestSchema, DbWriteReplySchema, DbTraverseRequestSchema, DbRecordBatchSchema, DbAdminRequestSchema, DbAdminReplySchema, DbCommitRequestSchema, DbCommitReplySchema, DbMigrateRequestSchema, DbMigrateReplySchema, RecDbRequestSchema, RecDbReplySchema, RecPullRequestSchema, RecPushRequestSchema, RecPushReplySchema,
+} from './gen/corral/v1/database_pb.js'
 
 /** Type id ranges reserved per area (inclusive). */
 export const TYPE_RANGES = {
@@ -68,6 +71,29 @@ export const MessageType = {
   IpAdminReply: 607,
   IpSettingsRequest: 608,
   IpSettingsReply: 609,
+  DbAttachRequest: 400,
+  DbAttachReply: 401,
+  DbDetachRequest: 402,
+  DbDetachReply: 403,
+  DbMapRequest: 404,
+  DbMapReply: 405,
+  DbFetchRequest: 406,
+  DbFetchReply: 407,
+  DbWriteRequest: 408,
+  DbWriteReply: 409,
+  DbTraverseRequest: 410,
+  DbRecordBatch: 411,
+  DbAdminRequest: 412,
+  DbAdminReply: 413,
+  DbCommitRequest: 420,
+  DbCommitReply: 421,
+  DbMigrateRequest: 422,
+  DbMigrateReply: 423,
+  RecDbRequest: 430,
+  RecDbReply: 431,
+  RecPullRequest: 432,
+  RecPushRequest: 434,
+  RecPushReply: 435,
 } as const
 
 // One request/reply pair; `as const` keeps the schema types so ReplyOf<> can look them up.
@@ -96,6 +122,18 @@ export const RPCS = [
   rpc(TakeoverRunRequestSchema, TakeoverRunReplySchema),
   rpc(IpAdminRequestSchema, IpAdminReplySchema),
   rpc(IpSettingsRequestSchema, IpSettingsReplySchema),
+  rpc(DbAttachRequestSchema, DbAttachReplySchema),
+  rpc(DbDetachRequestSchema, DbDetachReplySchema),
+  rpc(DbMapRequestSchema, DbMapReplySchema),
+  rpc(DbFetchRequestSchema, DbFetchReplySchema),
+  rpc(DbWriteRequestSchema, DbWriteReplySchema),
+  rpc(DbTraverseRequestSchema, DbRecordBatchSchema),
+  rpc(DbAdminRequestSchema, DbAdminReplySchema),
+  rpc(DbCommitRequestSchema, DbCommitReplySchema),
+  rpc(DbMigrateRequestSchema, DbMigrateReplySchema),
+  rpc(RecDbRequestSchema, RecDbReplySchema),
+  rpc(RecPullRequestSchema, DbRecordBatchSchema),
+  rpc(RecPushRequestSchema, RecPushReplySchema),
 ] as const
 
 type Rpc = typeof RPCS[number]
@@ -144,6 +182,29 @@ const SCHEMAS: ReadonlyArray<readonly [number, DescMessage]> = [
   [MessageType.IpAdminReply, IpAdminReplySchema],
   [MessageType.IpSettingsRequest, IpSettingsRequestSchema],
   [MessageType.IpSettingsReply, IpSettingsReplySchema],
+  [MessageType.DbAttachRequest, DbAttachRequestSchema],
+  [MessageType.DbAttachReply, DbAttachReplySchema],
+  [MessageType.DbDetachRequest, DbDetachRequestSchema],
+  [MessageType.DbDetachReply, DbDetachReplySchema],
+  [MessageType.DbMapRequest, DbMapRequestSchema],
+  [MessageType.DbMapReply, DbMapReplySchema],
+  [MessageType.DbFetchRequest, DbFetchRequestSchema],
+  [MessageType.DbFetchReply, DbFetchReplySchema],
+  [MessageType.DbWriteRequest, DbWriteRequestSchema],
+  [MessageType.DbWriteReply, DbWriteReplySchema],
+  [MessageType.DbTraverseRequest, DbTraverseRequestSchema],
+  [MessageType.DbRecordBatch, DbRecordBatchSchema],
+  [MessageType.DbAdminRequest, DbAdminRequestSchema],
+  [MessageType.DbAdminReply, DbAdminReplySchema],
+  [MessageType.DbCommitRequest, DbCommitRequestSchema],
+  [MessageType.DbCommitReply, DbCommitReplySchema],
+  [MessageType.DbMigrateRequest, DbMigrateRequestSchema],
+  [MessageType.DbMigrateReply, DbMigrateReplySchema],
+  [MessageType.RecDbRequest, RecDbRequestSchema],
+  [MessageType.RecDbReply, RecDbReplySchema],
+  [MessageType.RecPullRequest, RecPullRequestSchema],
+  [MessageType.RecPushRequest, RecPushRequestSchema],
+  [MessageType.RecPushReply, RecPushReplySchema],
 ]
 
 const byType = new Map<number, DescMessage>()
