@@ -127,6 +127,9 @@ program.command('notify').argument('<state>', 'healthy or unhealthy').argument('
   .description('an external monitor\'s verdict on this node (or -n PNN): unhealthy moves its addresses away until healthy')
   .action(run(async () => (await ipm()).notify))
 
+program.command('init').description('write a starter config in --config-dir (default /etc/corral): corral.conf, nodes, public_addresses, a new cluster.key, events.d/legacy')
+  .option('--nodes <addrs>', 'node addresses for the nodes file, comma-separated').option('--force', 'overwrite existing files')
+  .action(run(async () => (await import('../engine/cli/init.js')).init))
 program.command('ping').description('check that the daemon answers; print its pid and uptime')
   .action(run(async () => (await import('../engine/cli/daemon.js')).ping))
 program.command('version').description('print the corral version')
