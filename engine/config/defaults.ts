@@ -135,3 +135,17 @@ export const IP_SETTINGS_FILE_NAME = 'ip-settings.json'
 export const TAKEOVER_REQUEST_TIMEOUT_MS = 60_000
 /** Delay before a failed takeover run is retried. @default 1000 ms */
 export const TAKEOVER_RETRY_MS = 1_000
+
+// ---- node-local databases (engine/database/)
+/** Directory of the node-local database store (one LMDB environment) inside the state dir. */
+export const DATABASE_DIR_NAME = 'databases'
+/** Longest record key accepted by put and transactions, in bytes. @default 1024 */
+export const DB_MAX_KEY_BYTES = 1024
+/** Longest record value (data, without the 24-byte header) accepted, in bytes. @default 1 MiB */
+export const DB_MAX_VALUE_BYTES = 1024 * 1024
+/** LMDB named sub-dbs open at once: one per attached database, one more per pushed database, 1 internal. @default 1024 */
+export const DB_MAX_DATABASES = 1024
+/** Records per traverse batch when the caller gives no size. @default 1000 */
+export const DB_TRAVERSE_BATCH_RECORDS = 1_000
+/** A traverse batch also ends once its keys and values reach this many bytes. @default 4 MiB */
+export const DB_TRAVERSE_BATCH_BYTES = 4 * 1024 * 1024

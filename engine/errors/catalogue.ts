@@ -67,6 +67,15 @@ export const ERRORS = {
   // public addresses
   CORRAL_E_IP_UNKNOWN: { exit: 1, summary: 'No node knows that public address.' },
   CORRAL_E_IP_CANNOT_HOST: { exit: 1, summary: 'The target node cannot host that public address.' },
+
+  // node-local databases (engine/database/)
+  CORRAL_E_DB_UNKNOWN: { exit: 2, summary: 'No database with that id or name is attached on this node.' },
+  CORRAL_E_DB_KIND: { exit: 22, summary: 'The database is attached with another kind (volatile, persistent, replicated), or the operation needs another kind.' },
+  CORRAL_E_DB_PERSISTENT: { exit: 1, summary: 'A persistent database cannot be detached ("Persistent database NAME cannot be detached").' },
+  CORRAL_E_DB_KEY_TOO_LARGE: { exit: 7, summary: 'A record key is longer than the key size limit; nothing was written.' },
+  CORRAL_E_DB_VALUE_TOO_LARGE: { exit: 7, summary: 'A record value is longer than the value size limit; nothing was written.' },
+  CORRAL_E_DB_BACKUP_CORRUPT: { exit: 22, summary: 'A database backup file has a bad magic or version, or is truncated or malformed (the message names file and byte offset).' },
+  CORRAL_E_DB_STORE_BUSY: { exit: 16, summary: 'The database directory is already open in this process.' },
 } as const satisfies Record<string, ErrorSpec>
 
 export type ErrorCode = keyof typeof ERRORS
