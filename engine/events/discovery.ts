@@ -63,6 +63,16 @@ async function dirEntries (dir: string, component: string, mustExist: boolean): 
   }
 }
 
+// A plugin linked in from elsewhere (how `script enable` installs a shipped one) is enabled by the
+// link itself, as CTDB's model: plugins are loaded, not executed, so the target's mode does not matter.
+async function isLinkedFile (path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isSymbolicLink() && (await stat(path)).isFile()
+  } catch {
+    return false
+  }
+}
+
 // CTDB sorts with alphasort (strcmp in the C locale): byte order, not locale order.
 function byteOrder (a: string, b: string): number {
   const x = Buffer.from(a)
@@ -84,7 +94,8 @@ export async function listEntries (eventsDir: string, component: string): Promis
     const first = seen.get(parsed.name)
     if (first === undefined) seen.set(parsed.name, file)
     const opts = `${parsed.name}.options`
-    out.push({ ...parsed, file, path, enabled: await isExecutable(path), duplicateOf: first ?? null, optionsFile: names.has(opts) ? join(dir, opts) : null })
+    const enabled = parsed.kind === 'plugin' && await isLinkedFile(path) ? true : await isExecutable(path)
+    out.push({ ...parsed, file, path, enabled, duplicateOf: first ?? null, optionsFile: names.has(opts) ? join(dir, opts) : null })
   }
   return out
 }
