@@ -13,6 +13,8 @@ await build({
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+  // Native modules find their prebuilt binary relative to their own package: never bundle them.
+  external: ['lmdb', 'msgpackr', 'msgpackr-extract'],
   // CommonJS dependencies inside an ES module bundle need a require().
   banner: { js: "import { createRequire as __corralRequire } from 'node:module'; const require = __corralRequire(import.meta.url);" },
 })

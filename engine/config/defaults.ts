@@ -149,3 +149,11 @@ export const DB_MAX_DATABASES = 1024
 export const DB_TRAVERSE_BATCH_RECORDS = 1_000
 /** A traverse batch also ends once its keys and values reach this many bytes. @default 4 MiB */
 export const DB_TRAVERSE_BATCH_BYTES = 4 * 1024 * 1024
+/** Records per packed batch in recovery pulls and pushes. @default 1000 */
+export const DB_BATCH_RECORDS = 1_000
+/** Attempts per database within one recovery before it fails (CTDB: 3). @default 3 */
+export const DB_RECOVERY_ATTEMPTS = 3
+/** Time a volatile record migration may take. @default 10 s */
+export const DB_MIGRATE_TIMEOUT_MS = 10_000
+/** Time a persistent transaction's commit on every node may take. @default 30 s */
+export const DB_COMMIT_TIMEOUT_MS = 30_000

@@ -69,6 +69,9 @@ export const ERRORS = {
   CORRAL_E_IP_CANNOT_HOST: { exit: 1, summary: 'The target node cannot host that public address.' },
 
   // node-local databases (engine/database/)
+  CORRAL_E_DB_RECOVERING: { exit: 11, summary: 'The node is in recovery (or has not finished its first one); the request can be tried again shortly.' },
+  CORRAL_E_DB_COMMIT: { exit: 5, summary: 'A persistent transaction could not be committed on every active node; a recovery settles whether it is kept.' },
+  CORRAL_E_RECOVERY_FAILED: { exit: 5, summary: 'A database recovery failed; the leader retries and the culprit node collects ban credits.' },
   CORRAL_E_DB_UNKNOWN: { exit: 2, summary: 'No database with that id or name is attached on this node.' },
   CORRAL_E_DB_KIND: { exit: 22, summary: 'The database is attached with another kind (volatile, persistent, replicated), or the operation needs another kind.' },
   CORRAL_E_DB_PERSISTENT: { exit: 1, summary: 'A persistent database cannot be detached ("Persistent database NAME cannot be detached").' },

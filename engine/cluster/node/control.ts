@@ -4,6 +4,7 @@ import { handle, type HandlerEntry } from '../../transport/handlers.js'
 import { getvar, listvars, setvar } from '../tunables.js'
 import type { ClusterNode } from './node.js'
 import { ipControlHandlers } from './ip-handlers.js'
+import { dbControlHandlers } from './db-handlers.js'
 
 // Why: `corral -n PNN ...` arrives here and is carried over the node links.
 export function forwardHandler (node: ClusterNode): HandlerEntry {
@@ -45,5 +46,6 @@ export function controlHandlers (node: ClusterNode): HandlerEntry[] {
       return { text: '', warning: r.warning ?? '' }
     }),
     ...ipControlHandlers(node),
+    ...dbControlHandlers(node),
   ]
 }

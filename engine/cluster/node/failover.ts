@@ -56,15 +56,18 @@ export class Failover {
   }
 
   /** The generation and leader of a step must be the current ones, or the step is refused. */
-  #fence (generation: number, leader: number): void {
+  #fence (generation: number, leader: number, op: string): void {
     const n = this.node
     if (n.leader !== null && n.leader !== leader) throw new CorralError('CORRAL_E_NOT_LEADER', `node ${leader} is not the leader (node ${n.leader} is)`)
+    // A stopped or banned node takes no part in recoveries, so it has no generation; it still
+    // releases what it is told to (CTDB sends RELEASE_IP to every connected node) but takes nothing.
+    if (isInactive(n.flags) && op !== 'take') return
     if (generation !== n.generation || n.recoveryMode !== RecoveryMode.NORMAL) throw new CorralError('CORRAL_E_STALE_GENERATION', `generation ${generation} is not this node's (${n.generation}${n.recoveryMode !== RecoveryMode.NORMAL ? ', in recovery' : ''})`)
   }
 
   // Why: the node-side half of a takeover run (START_IPREALLOCATE, RELEASE_IP, TAKEOVER_IP, IPREALLOCATED).
   async step (op: string, ip: string, newOwner: number, generation: number, leader: number): Promise<string> {
-    this.#fence(generation, leader)
+    this.#fence(generation, leader, op)
     this.#lastStepMs = Date.now()
     switch (op) {
       case 'startipreallocate':
@@ -159,9 +162,10 @@ export class Failover {
       this.#waiters.unshift(...waiters)
       clearTimeout(this.#retryTimer)
       this.#retryTimer = setTimeout(() => { void this.leaderTick() }, D.TAKEOVER_RETRY_MS)
-    } finally {
       this.#running = false
+      return
     }
+    this.#running = false
     if (this.#needed !== null) setImmediate(() => { void this.leaderTick() })
   }
 

@@ -29,6 +29,11 @@ import { dialNodeLink, listenNodeLinks } from './links.js'
 import { nodeHandlers } from './peer-handlers.js'
 import { Failover } from './failover.js'
 import { ipPeerHandlers } from './ip-handlers.js'
+import { NodeDatabases } from './databases.js'
+import { dbPeerHandlers } from './db-handlers.js'
+import { recoverDatabases, RecoveryError, packRecords, unpackRecords } from '../../recovery/index.js'
+import { RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
+import type { DbKind, StoredRecord } from '../../database/index.js'
 
 /** What the node needs from the daemon: run an event of the legacy component. */
 export type RunEvent = (event: string, args?: string[]) => Promise<RunRecord>
@@ -82,6 +87,7 @@ export class ClusterNode {
   recoveries = 0
   readonly lock: ClusterLock | null
   readonly failover: Failover
+  readonly databases: NodeDatabases
   readonly peers = new Map<number, Peer>()
   #key: Buffer = Buffer.alloc(0)
   #detector: FailureDetector
@@ -107,6 +113,7 @@ export class ClusterNode {
       if (this.leader === this.pnn) this.#setLeader(null)
     })
     this.failover = new Failover(this)
+    this.databases = new NodeDatabases(this)
     if (config.cluster.startAsStopped) this.flags |= NODE_FLAGS_STOPPED
     if (config.cluster.startAsDisabled) this.flags |= NODE_FLAGS_PERMANENTLY_DISABLED
   }
@@ -122,7 +129,7 @@ export class ClusterNode {
   serve (handlers: HandlerEntry[]): void { this.#served = handlers }
 
   /** Handlers served on node links (after authentication). */
-  peerHandlers (): HandlerEntry[] { return [...nodeHandlers(this), ...ipPeerHandlers(this), ...this.#served] }
+  peerHandlers (): HandlerEntry[] { return [...nodeHandlers(this), ...ipPeerHandlers(this), ...dbPeerHandlers(this), ...this.#served] }
 
   // Why: `corral -n PNN` reaches another node through the authenticated links, not a new socket.
   async forward (pnn: number, type: number, body: Uint8Array, signal: AbortSignal): Promise<{ type: number, body: Uint8Array }> {
@@ -159,6 +166,7 @@ export class ClusterNode {
     const stale = await this.failover.ips.releaseAll()
     if (stale > 0) this.log.notice({ released: stale }, `released ${stale} public address(es) left from an earlier run`)
     this.#listener = await this.#listen()
+    this.databases.open()
     for (const n of this.nodes) {
       if (n.pnn === this.pnn || (n.flags & NODE_FLAGS_DELETED) !== 0) continue
       this.peers.set(n.pnn, newPeer(n.pnn, n.address))
@@ -193,6 +201,7 @@ export class ClusterNode {
     if (this.lock?.held === true) await this.lock.release()
     for (const p of this.peers.values()) p.out?.close()
     await this.#listener?.close()
+    await this.databases.close()
   }
 
   #every (ms: number, fn: () => void): void {
@@ -377,10 +386,10 @@ export class ClusterNode {
     try {
       for (const phase of ['start', 'end'] as const) {
         const results = await Promise.allSettled(set.map(async pnn => {
-          if (pnn === this.pnn) return await this.recoveryPhase(phase, gen, this.pnn)
+          if (pnn === this.pnn) return await this.recoveryPhase(phase, gen, this.pnn, set)
           const out = this.peers.get(pnn)?.out
           if (out == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
-          await out.request(RecoveryRequestSchema, { phase, generation: gen, leader: this.pnn }, { timeoutMs: D.RECOVERY_PHASE_TIMEOUT_MS })
+          await out.request(RecoveryRequestSchema, { phase, generation: gen, leader: this.pnn, vnnmap: set }, { timeoutMs: D.RECOVERY_PHASE_TIMEOUT_MS })
         }))
         const failed = set.filter((_, i) => results[i].status === 'rejected')
         if (failed.length > 0) {
@@ -389,6 +398,8 @@ export class ClusterNode {
           const why = (results.find(r => r.status === 'rejected') as PromiseRejectedResult).reason as Error
           throw new CorralError('CORRAL_E_INTERNAL', `phase ${phase} failed on node(s) ${failed.join(',')}: ${why.message}`)
         }
+        // Every node is frozen now: recover every database, all in parallel, before the end phase.
+        if (phase === 'start') await this.#recoverDatabases(gen, set)
       }
       this.#lastRecoveredSet = set.join(',')
       this.#credits = clearCredits()
@@ -399,6 +410,41 @@ export class ClusterNode {
       await this.#banCulprits()
     } finally {
       this.#recovering = false
+    }
+  }
+
+  async #recoverDatabases (gen: number, set: number[]): Promise<void> {
+    const dbs = this.databases
+    const out = (pnn: number): Connection => {
+      const c = this.peers.get(pnn)?.out
+      if (c == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
+      return c
+    }
+    const timeoutMs = D.RECOVERY_PHASE_TIMEOUT_MS
+    // A batch is packed once, whatever the number of nodes it goes to.
+    const packed = new WeakMap<StoredRecord[], Buffer>()
+    const packOnce = (recs: StoredRecord[]): Buffer => { let b = packed.get(recs); if (b === undefined) { b = packRecords(recs); packed.set(recs, b) } return b }
+    const t0 = Date.now()
+    try {
+      const res = await recoverDatabases({
+        leader: this.pnn,
+        generation: gen,
+        nodes: set,
+        batchRecords: D.DB_BATCH_RECORDS,
+        attempts: D.DB_RECOVERY_ATTEMPTS,
+        listDbs: async p => p === this.pnn
+          ? dbs.map()
+          : (await out(p).request(RecDbRequestSchema, { op: 'list', generation: gen }, { timeoutMs })).dbs.map(d => ({ id: d.id, name: d.name, kind: d.kind as DbKind, flags: d.flags, seqnum: d.seqnum })),
+        pull: (p, dbId) => p === this.pnn ? dbs.store.traverse(dbId, D.DB_BATCH_RECORDS) : pulled(out(p), dbId, gen, timeoutMs),
+        pushBatch: async (p, db, recs, last, seqnum, total) => {
+          if (p === this.pnn) { await dbs.pushBatch({ dbId: db.id, generation: gen, name: db.name, kind: db.kind }, recs, last, seqnum, total); return }
+          await out(p).request(RecPushRequestSchema, { dbId: db.id, generation: gen, name: db.name, kind: db.kind, packed: packOnce(recs), count: recs.length, last, seqnum, total: BigInt(total) }, { timeoutMs })
+        },
+      })
+      if (res.length > 0) this.log.notice({ generation: gen, dbs: res.map(r => ({ name: r.db.name, records: r.records, ms: r.ms, source: r.source })) }, `recovered ${res.length} database(s), ${res.reduce((n, r) => n + r.records, 0)} records in ${Date.now() - t0} ms`)
+    } catch (err) {
+      if (err instanceof RecoveryError) for (const [pnn, n] of err.failures) this.#credits = addCredits(this.#credits, pnn, n, Date.now(), this.#banTunables())
+      throw err
     }
   }
 
@@ -422,12 +468,14 @@ export class ClusterNode {
   }
 
   /** One phase of a recovery on this node (requested by the leader, or by ourselves as leader). */
-  async recoveryPhase (phase: string, generation: number, leader: number): Promise<void> {
+  async recoveryPhase (phase: string, generation: number, leader: number, vnnmap: number[] = []): Promise<void> {
     if (this.leader !== null && this.leader !== leader) throw new CorralError('CORRAL_E_NOT_LEADER', `node ${leader} is not the leader (node ${this.leader} is)`)
     if (phase === 'start') {
       this.lastRecoveryStarted = Date.now()
       this.recoveryMode = RecoveryMode.ACTIVE
       this.#pendingGeneration = generation
+      this.databases.abortPushes()
+      this.databases.freeze(generation)
       if (this.leader === null) this.#setLeader(leader)
       this.#recoveryEventOk(await this.runEvent('startrecovery'))
       return
@@ -435,6 +483,8 @@ export class ClusterNode {
     if (phase !== 'end') throw new CorralError('CORRAL_E_USAGE', `unknown recovery phase ${phase}`)
     if (generation !== this.#pendingGeneration) throw new CorralError('CORRAL_E_STALE_GENERATION', `generation ${generation} is not the one this recovery started with (${this.#pendingGeneration})`)
     this.generation = generation
+    this.databases.vnnmap = vnnmap.length > 0 ? [...vnnmap] : this.activeSet()
+    this.databases.thaw()
     this.recoveryMode = RecoveryMode.NORMAL
     this.lastRecoveryFinished = Date.now()
     this.recoveries++
@@ -596,4 +646,9 @@ function newPeer (pnn: number, address: string): Peer {
 function loadTunables (configDir: string): Tunables {
   const file = join(configDir, D.TUNABLES_FILE_NAME)
   return existsSync(file) ? parseTunables(readFileSync(file, 'utf8'), file) : defaultTunables()
+}
+
+// A peer's records of one database, pulled as a stream of packed batches.
+async function * pulled (conn: Connection, dbId: number, generation: number, timeoutMs: number): AsyncIterable<StoredRecord[]> {
+  for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation }, { timeoutMs })) yield unpackRecords(b.packed, b.count)
 }

@@ -11,7 +11,7 @@ export function nodeHandlers (node: ClusterNode): HandlerEntry[] {
       return {}
     }),
     handle(RecoveryRequestSchema, async r => {
-      await node.recoveryPhase(r.phase, r.generation, r.leader)
+      await node.recoveryPhase(r.phase, r.generation, r.leader, [...r.vnnmap])
       return {}
     }),
   ]

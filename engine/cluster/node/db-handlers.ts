@@ -1,0 +1,104 @@
+// The requests behind `corral attach`, `getdbmap`, `readkey`, `pstore`, `ptrans`, `catdb`, ... and
+// the database requests between nodes: commits, migrations, and recovery's freeze, pull and push.
+import {
+  DbAdminRequestSchema, DbAttachRequestSchema, DbCommitRequestSchema, DbDetachRequestSchema, DbFetchRequestSchema, DbMapRequestSchema,
+  DbMigrateRequestSchema, DbTraverseRequestSchema, DbWriteRequestSchema, RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema,
+} from '../../../protocol/gen/corral/v1/database_pb.js'
+import * as D from '../../config/defaults.js'
+import { CorralError } from '../../errors/index.js'
+import type { DbInfo, DbKind } from '../../database/index.js'
+import { packRecords, unpackRecords } from '../../recovery/index.js'
+import { handle, type HandlerEntry } from '../../transport/handlers.js'
+import type { ClusterNode } from './node.js'
+
+const KINDS: readonly DbKind[] = ['volatile', 'persistent', 'replicated']
+
+function kindOf (k: string): DbKind {
+  if (k === '') return 'volatile'
+  if (!KINDS.includes(k as DbKind)) throw new CorralError('CORRAL_E_USAGE', `database kind must be one of ${KINDS.join(', ')}, got '${k}'`)
+  return k as DbKind
+}
+
+const info = (d: DbInfo & { records?: number, seqnum?: bigint }): { id: number, name: string, kind: string, flags: number, records: bigint, seqnum: bigint } =>
+  ({ id: d.id, name: d.name, kind: d.kind, flags: d.flags, records: BigInt(d.records ?? 0), seqnum: d.seqnum ?? 0n })
+
+// Why: served on the control socket and (through -n and the leader's commits) on the links.
+export function dbControlHandlers (node: ClusterNode): HandlerEntry[] {
+  const dbs = node.databases
+  return [
+    handle(DbAttachRequestSchema, async r => {
+      const kind = kindOf(r.kind)
+      const d = dbs.store.attach(r.name, kind)
+      if (!r.localOnly) {
+        await Promise.all([...node.peers.values()].filter(p => p.connected && p.out !== null).map(async p => {
+          await p.out!.request(DbAttachRequestSchema, { name: r.name, kind, localOnly: true }, { timeoutMs: D.FORWARD_TIMEOUT_MS })
+        }))
+      }
+      return { db: info(d) }
+    }),
+    handle(DbDetachRequestSchema, async r => {
+      dbs.store.detach(r.name)
+      if (!r.localOnly) {
+        await Promise.all([...node.peers.values()].filter(p => p.connected && p.out !== null).map(async p => {
+          await p.out!.request(DbDetachRequestSchema, { name: r.name, localOnly: true }, { timeoutMs: D.FORWARD_TIMEOUT_MS }).catch(() => undefined)
+        }))
+      }
+      return {}
+    }),
+    handle(DbMapRequestSchema, () => ({ dbs: dbs.map().map(info) })),
+    handle(DbFetchRequestSchema, async r => {
+      const rec = await dbs.fetch(dbs.resolve(r.db), r.key, r.localOnly)
+      if (rec === undefined || rec.data.length === 0) return { found: false }
+      return { found: true, record: { key: rec.key, rsn: rec.header.rsn, dmaster: rec.header.dmaster, flags: rec.header.flags, data: rec.data } }
+    }),
+    handle(DbWriteRequestSchema, async r => ({ seqnum: await dbs.write(dbs.resolve(r.db), r.writes) })),
+    handle(DbTraverseRequestSchema, r => {
+      const d = dbs.resolve(r.db)
+      return (async function * () {
+        for await (const batch of dbs.store.traverse(d.id, D.DB_BATCH_RECORDS)) yield { packed: packRecords(batch), count: batch.length }
+      })()
+    }),
+    handle(DbAdminRequestSchema, async r => {
+      switch (r.op) {
+        case 'status': { const d = dbs.resolve(r.db); return { db: info({ ...d, records: dbs.store.count(d.id), seqnum: d.kind === 'volatile' ? 0n : dbs.store.seqnum(d.id) }) } }
+        case 'seqnum': { const d = dbs.resolve(r.db); return { db: info({ ...d, seqnum: dbs.store.seqnum(d.id) }) } }
+        case 'wipe': { const d = dbs.resolve(r.db); await dbs.whenThawed(); await dbs.store.wipe(d.id); return { db: info(d) } }
+        case 'backup': { const d = dbs.resolve(r.db); return { db: info(d), count: BigInt(await dbs.store.backup(d.id, r.file)) } }
+        case 'restore': { await dbs.whenThawed(); const d = await dbs.store.restore(r.file, r.db === '' ? undefined : r.db); return { db: info({ ...d, records: dbs.store.count(d.id) }), count: BigInt(dbs.store.count(d.id)) } }
+        default: throw new CorralError('CORRAL_E_USAGE', `unknown database operation ${r.op}`)
+      }
+    }),
+  ]
+}
+
+// Why: node links only: commits, migrations, and the recovery steps, each fenced by the generation.
+export function dbPeerHandlers (node: ClusterNode): HandlerEntry[] {
+  const dbs = node.databases
+  const fence = (generation: number): void => {
+    if (dbs.frozen !== generation) throw new CorralError('CORRAL_E_STALE_GENERATION', `recovery step of generation ${generation}, but this node is ${dbs.frozen === null ? 'not frozen' : `frozen for ${dbs.frozen}`}`)
+  }
+  return [
+    handle(DbCommitRequestSchema, async r => {
+      await dbs.apply(r.dbId, r.seqnum, r.writes.map(w => ({ key: w.key, data: w.delete ? null : w.data })), r.generation)
+      return {}
+    }),
+    handle(DbMigrateRequestSchema, async r => await dbs.migrate(r.dbId, r.key, r.to, r.generation, r.forwarded)),
+    handle(RecDbRequestSchema, r => {
+      if (r.op !== 'list') throw new CorralError('CORRAL_E_USAGE', `unknown recovery operation ${r.op}`)
+      fence(r.generation)
+      return { dbs: dbs.map().map(info) }
+    }),
+    handle(RecPullRequestSchema, r => {
+      fence(r.generation)
+      if (dbs.store.byId(r.dbId) === undefined) throw new CorralError('CORRAL_E_DB_UNKNOWN', `database 0x${r.dbId.toString(16)} is not attached on node ${node.pnn}`)
+      return (async function * () {
+        for await (const batch of dbs.store.traverse(r.dbId, D.DB_BATCH_RECORDS)) yield { packed: packRecords(batch), count: batch.length }
+      })()
+    }),
+    handle(RecPushRequestSchema, async r => {
+      fence(r.generation)
+      const n = await dbs.pushBatch({ dbId: r.dbId, generation: r.generation, name: r.name, kind: kindOf(r.kind) }, unpackRecords(r.packed, r.count), r.last, r.seqnum, r.total)
+      return { received: BigInt(n) }
+    }),
+  ]
+}

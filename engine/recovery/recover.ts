@@ -1,0 +1,186 @@
+// The leader's database recovery (ctdb-semantics §2.4), every database in parallel: collect the
+// union of databases, then per database pull, merge and push, streamed in batches. Volatile: the
+// nodes' copies are merged in one pass as sorted streams (LMDB keeps keys in order), so memory stays
+// at a few batches whatever the size; persistent and replicated: the copy with the highest
+// sequence number is streamed to every other node. Transport-free: the caller supplies the calls.
+import { CorralError } from '../errors/index.js'
+import type { DbInfo, StoredRecord } from '../database/index.js'
+import { incomingWins, RECORD_FLAG_MIGRATED_WITH_DATA } from './merge.js'
+
+export interface RecoveryDeps {
+  leader: number
+  generation: number
+  /** Active nodes, in PNN order (the leader among them). */
+  nodes: number[]
+  /** Databases a node has attached, with record counts and sequence numbers. */
+  listDbs (pnn: number): Promise<Array<DbInfo & { seqnum: bigint }>>
+  /** A node's records of one database, in key order, in batches. */
+  pull (pnn: number, dbId: number): AsyncIterable<StoredRecord[]>
+  /** Replace a node's content of `db` with these batches (the last call has last = true). */
+  pushBatch (pnn: number, db: DbInfo, records: StoredRecord[], last: boolean, seqnum: bigint, total: number): Promise<void>
+  batchRecords: number
+  /** Attempts per database before the recovery fails (CTDB: 3). */
+  attempts: number
+}
+
+export interface DbRecoveryResult { db: DbInfo, records: number, ms: number, source: number | null }
+
+/** A recovery that failed: which nodes were to blame how often. */
+export class RecoveryError extends CorralError {
+  constructor (message: string, readonly failures: Map<number, number>) {
+    super('CORRAL_E_RECOVERY_FAILED', message)
+  }
+}
+
+// Why: one entry point the cluster member calls between the start and end phases.
+export async function recoverDatabases (d: RecoveryDeps): Promise<DbRecoveryResult[]> {
+  const failures = new Map<number, number>()
+  const blame = (pnn: number): void => { failures.set(pnn, (failures.get(pnn) ?? 0) + 1) }
+  const maps = new Map<number, Array<DbInfo & { seqnum: bigint }>>()
+  await Promise.all(d.nodes.map(async p => {
+    try {
+      maps.set(p, await d.listDbs(p))
+    } catch (err) {
+      blame(p)
+      throw new RecoveryError(`node ${p} did not list its databases: ${(err as Error).message}`, failures)
+    }
+  }))
+  // The union of databases; one id with two kinds is an error (CTDB: flag mismatch).
+  const union = new Map<number, { db: DbInfo, seqnums: Map<number, bigint> }>()
+  for (const p of d.nodes) {
+    for (const db of maps.get(p)!) {
+      const u = union.get(db.id)
+      if (u === undefined) union.set(db.id, { db, seqnums: new Map([[p, db.seqnum]]) })
+      else if (u.db.kind !== db.kind) throw new RecoveryError(`database ${db.name} (0x${db.id.toString(16)}) is ${u.db.kind} on one node and ${db.kind} on node ${p}`, failures)
+      else u.seqnums.set(p, db.seqnum)
+    }
+  }
+  const results = await Promise.allSettled([...union.values()].map(async u => {
+    let last: unknown
+    for (let attempt = 1; attempt <= d.attempts; attempt++) {
+      try {
+        return await recoverOne(d, u.db, u.seqnums)
+      } catch (err) {
+        last = err
+      }
+    }
+    // One credit per database that failed all its attempts, to the node that failed it last.
+    const pnn = (last as Culprit).pnn
+    if (pnn !== undefined) blame(pnn)
+    throw last
+  }))
+  const failed = results.filter(r => r.status === 'rejected') as PromiseRejectedResult[]
+  if (failed.length > 0) throw new RecoveryError(`${failed.length} database(s) failed to recover: ${(failed[0].reason as Error).message}`, failures)
+  return results.map(r => (r as PromiseFulfilledResult<DbRecoveryResult>).value)
+}
+
+interface Culprit extends Error { pnn?: number }
+
+function tag (err: unknown, pnn: number): Culprit {
+  const e = (err instanceof Error ? err : new Error(String(err))) as Culprit
+  e.pnn ??= pnn
+  return e
+}
+
+async function recoverOne (d: RecoveryDeps, db: DbInfo, seqnums: Map<number, bigint>): Promise<DbRecoveryResult> {
+  const t0 = Date.now()
+  {
+    if (db.kind === 'volatile') {
+      // Pulled from the nodes that have it; pushed to all (a node without it gets it attached).
+      const n = await fanOut(d, db, d.nodes, mergeSorted(d, db, d.nodes.filter(p => seqnums.has(p))), 0n)
+      return { db, records: n, ms: Date.now() - t0, source: null }
+    }
+    // Persistent and replicated: the highest sequence number wins, the first node on ties.
+    let source = d.nodes[0]
+    let best = -1n
+    for (const p of d.nodes) {
+      const s = seqnums.get(p)
+      if (s !== undefined && s > best) { best = s; source = p }
+    }
+    const targets = d.nodes.filter(p => p !== source || !seqnums.has(p))
+    const n = await fanOut(d, db, targets, tagged(d.pull(source, db.id), source), best < 0n ? 0n : best)
+    return { db, records: n, ms: Date.now() - t0, source }
+  }
+}
+
+async function * tagged (it: AsyncIterable<StoredRecord[]>, pnn: number): AsyncIterable<StoredRecord[]> {
+  try {
+    for await (const b of it) yield b
+  } catch (err) {
+    throw tag(err, pnn)
+  }
+}
+
+// Send every batch to every target; at most WINDOW batches in flight, so memory stays bounded.
+const WINDOW = 4
+
+async function fanOut (d: RecoveryDeps, db: DbInfo, targets: number[], source: AsyncIterable<StoredRecord[]>, seqnum: bigint): Promise<number> {
+  if (targets.length === 0) return 0
+  let total = 0
+  const inflight: Array<Promise<void>> = []
+  const send = (batch: StoredRecord[], last: boolean): Promise<void> => Promise.all(targets.map(async p => {
+    try {
+      await d.pushBatch(p, db, batch, last, seqnum, total)
+    } catch (err) {
+      throw tag(err, p)
+    }
+  })).then(() => undefined)
+  let pending: StoredRecord[] = []
+  for await (const batch of source) {
+    for (const r of batch) {
+      pending.push(r)
+      if (pending.length >= d.batchRecords) {
+        total += pending.length
+        inflight.push(send(pending, false))
+        pending = []
+        if (inflight.length >= WINDOW) await inflight.shift()
+      }
+    }
+  }
+  total += pending.length
+  await Promise.all(inflight)
+  await send(pending, true)
+  return total
+}
+
+// k-way merge of the nodes' sorted streams; for one key the copies are taken in node order and the
+// CTDB rule decides; the winner is pushed with the leader as data master. Empty records are dropped.
+async function * mergeSorted (d: RecoveryDeps, db: DbInfo, holders: number[]): AsyncIterable<StoredRecord[]> {
+  const cursors = holders.map(p => ({ pnn: p, it: d.pull(p, db.id)[Symbol.asyncIterator](), batch: [] as StoredRecord[], i: 0, done: false }))
+  const fill = async (c: typeof cursors[number]): Promise<void> => {
+    while (!c.done && c.i >= c.batch.length) {
+      let r: IteratorResult<StoredRecord[]>
+      try {
+        r = await c.it.next()
+      } catch (err) {
+        throw tag(err, c.pnn)
+      }
+      if (r.done === true) c.done = true
+      else { c.batch = r.value; c.i = 0 }
+    }
+  }
+  await Promise.all(cursors.map(fill))
+  let out: StoredRecord[] = []
+  for (;;) {
+    let min: Buffer | null = null
+    for (const c of cursors) {
+      if (c.done) continue
+      const k = c.batch[c.i].key
+      if (min === null || Buffer.compare(k, min) < 0) min = k
+    }
+    if (min === null) break
+    let win: StoredRecord | undefined
+    for (const c of cursors) {
+      if (c.done || Buffer.compare(c.batch[c.i].key, min) !== 0) continue
+      const r = c.batch[c.i]
+      if (incomingWins(win?.header, r.header, d.leader)) win = r
+      c.i++
+      await fill(c)
+    }
+    if (win !== undefined && win.data.length > 0) {
+      out.push({ key: Buffer.from(win.key), header: { rsn: win.header.rsn, dmaster: d.leader, flags: win.header.flags | RECORD_FLAG_MIGRATED_WITH_DATA }, data: win.data })
+      if (out.length >= d.batchRecords) { yield out; out = [] }
+    }
+  }
+  if (out.length > 0) yield out
+}
