@@ -17,6 +17,7 @@ import {
   decodeEntry, encodeEntry, kindFlags, type DbInfo, type DbKind,
 } from './catalogue.js'
 import { dbIdOf, formatDbId } from './dbid.js'
+import { swapInWorker } from './swap.js'
 import { asBuffer, checkKey, checkSeqnum, checkValue, isSeqnumKey, MAX_KEY_BYTES, SEQNUM_KEY } from './limits.js'
 import { decodeRecord, encodeRecord, headerProblem, HEADER_BYTES, UNKNOWN_PNN, type RecordHeader } from './record.js'
 
@@ -61,8 +62,10 @@ export class LocalStore {
   readonly #readers = new Set<ReadTxn>()
   readonly #pushes = new Map<number, Promise<unknown>>()
   #closed = false
+  #mapSize: number | undefined
 
-  private constructor (path: string, env: RootDatabase<Buffer, Buffer>, pnn: number) {
+  private constructor (path: string, env: RootDatabase<Buffer, Buffer>, pnn: number, mapSize?: number) {
+    this.#mapSize = mapSize
     this.path = path
     this.pnn = pnn
     this.#env = env
@@ -88,7 +91,7 @@ export class LocalStore {
       throw new CorralError('CORRAL_E_INTERNAL', `cannot open the database store in ${path}: ${(cause as Error).message}`, { cause })
     }
     openDirs.add(path)
-    const store = new LocalStore(path, env, pnn)
+    const store = new LocalStore(path, env, pnn, mapSizeBytes)
     try {
       store.#load()
     } catch (err) {
@@ -418,14 +421,18 @@ export class LocalStore {
         await last
         this.#open()
       }
-      await a.db.childTransaction(() => {
-        if (this.#byId.get(a.info.id) !== a) throw new CorralError('CORRAL_E_DB_UNKNOWN', `database ${formatDbId(a.info.id)} was detached during the push`)
-        a.db.clearSync()
-        for (const { key, value } of stage.getRange({})) a.db.putSync(key, value)
-        if (seqnum !== undefined) this.#putSeqnum(a.db, seqnum)
-        stage.clearSync()
-      })
       await this.#env.flushed
+      if (this.#byId.get(a.info.id) !== a) throw new CorralError('CORRAL_E_DB_UNKNOWN', `database ${formatDbId(a.info.id)} was detached during the push`)
+      // The copy runs in a worker thread (engine/database/swap.ts): seconds for a million records,
+      // which the event loop must not spend.
+      await swapInWorker({
+        path: this.path,
+        maxDbs: DB_MAX_DATABASES,
+        mapSize: this.#mapSize,
+        live: subDbName(a.info.id),
+        stage: stageDbName(a.info.id),
+        seqnum: seqnum === undefined ? null : { key: SEQNUM_KEY, value: this.#seqnumValue(a.db, seqnum) },
+      })
     } catch (err) {
       if (!this.#closed) await stage.childTransaction(() => { stage.clearSync() }).catch(() => {})
       throw err
@@ -437,6 +444,12 @@ export class LocalStore {
     const old = db.get(key)
     const h = old !== undefined && old.length >= HEADER_BYTES ? decodeRecord(old).header : undefined
     return { rsn: (h?.rsn ?? 0n) + 1n, dmaster: this.pnn, flags: h?.flags ?? 0 }
+  }
+
+  #seqnumValue (db: Db, seqnum: bigint): Buffer {
+    const data = Buffer.alloc(8)
+    data.writeBigUInt64LE(seqnum)
+    return encodeRecord(this.#nextHeader(db, SEQNUM_KEY), data)
   }
 
   #putSeqnum (db: Db, seqnum: bigint): void {
