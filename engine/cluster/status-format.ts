@@ -32,6 +32,8 @@ export interface StatusSnapshot {
   runstate: Runstate
   /** False when no cluster lock is configured: corral adds a split-brain warning. */
   lockConfigured: boolean
+  /** While the answering node leads a recovery: its progress. */
+  recoveryProgress?: { dbsDone: number, dbsTotal: number, records: number } | null
 }
 
 /** The corral line `status` adds when no cluster lock is configured. */
@@ -71,6 +73,8 @@ export function statusText (s: StatusSnapshot): string {
   lines.push(`Generation:${generationText(s.generation)}`, `Size:${map.length}`)
   map.forEach((lmaster, hash) => lines.push(`hash:${hash} lmaster:${lmaster}`))
   lines.push(`Recovery mode:${recoveryModeText(s.recoveryMode)} (${s.recoveryMode})`)
+  const p = s.recoveryProgress
+  if (p != null && s.recoveryMode !== RecoveryMode.NORMAL) lines.push(`Recovery progress:${p.dbsDone}/${p.dbsTotal} databases, ${p.records} records pushed`)
   lines.push(`Leader:${s.leader === null ? 'UNKNOWN' : s.leader}`)
   if (!s.lockConfigured) lines.push(NO_LOCK_WARNING)
   return lines.join('\n') + '\n'
@@ -138,6 +142,8 @@ export interface StatusJson {
   vnn_status: { generation: number | null, size: number, vnn_map: Array<{ hash: number, lmaster: number }> }
   recovery_mode: 'NORMAL' | 'RECOVERY'
   recovery_mode_raw: number
+  /** corral's: while the answering node leads a recovery, else null. */
+  recovery_progress: { databases_done: number, databases: number, records_pushed: number } | null
   /** null when unknown (CTDB prints 4294967295). */
   leader: number | null
   /** corral: the answering node's runstate name. */
@@ -187,6 +193,7 @@ export function statusJson (s: StatusSnapshot): StatusJson {
     },
     recovery_mode: s.recoveryMode === RecoveryMode.NORMAL ? 'NORMAL' : 'RECOVERY',
     recovery_mode_raw: s.recoveryMode,
+    recovery_progress: s.recoveryProgress == null ? null : { databases_done: s.recoveryProgress.dbsDone, databases: s.recoveryProgress.dbsTotal, records_pushed: s.recoveryProgress.records },
     leader: s.leader,
     runstate: runstateName(s.runstate),
     cluster_lock: { configured: s.lockConfigured, split_brain_possible: !s.lockConfigured },

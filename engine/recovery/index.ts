@@ -2,5 +2,5 @@
 // recovery of every database, and the batch hand-off a node uses to apply a push.
 export { packRecords, unpackRecords } from './pack.js'
 export { incomingWins, RECORD_FLAG_MIGRATED_WITH_DATA } from './merge.js'
-export { recoverDatabases, RecoveryError, type DbRecoveryResult, type RecoveryDeps } from './recover.js'
+export { recoverDatabases, RecoveryError, type DbRecoveryResult, type RecoveryDeps, type RecoveryProgress } from './recover.js'
 export { AsyncQueue } from './queue.js'

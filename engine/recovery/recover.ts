@@ -21,7 +21,11 @@ export interface RecoveryDeps {
   batchRecords: number
   /** Attempts per database before the recovery fails (CTDB: 3). */
   attempts: number
+  /** Called as databases finish and batches go out, for `corral status`. */
+  onProgress?: (p: RecoveryProgress) => void
 }
+
+export interface RecoveryProgress { dbsDone: number, dbsTotal: number, records: number }
 
 export interface DbRecoveryResult { db: DbInfo, records: number, ms: number, source: number | null }
 
@@ -55,11 +59,26 @@ export async function recoverDatabases (d: RecoveryDeps): Promise<DbRecoveryResu
       else u.seqnums.set(p, db.seqnum)
     }
   }
+  const progress: RecoveryProgress = { dbsDone: 0, dbsTotal: union.size, records: 0 }
+  const report = (): void => { d.onProgress?.({ ...progress }) }
+  report()
+  // Each batch counts once, however many nodes it goes to.
+  const seen = new WeakSet<StoredRecord[]>()
+  const counted: RecoveryDeps = {
+    ...d,
+    pushBatch: async (p, db, recs, last, seqnum, total) => {
+      await d.pushBatch(p, db, recs, last, seqnum, total)
+      if (!seen.has(recs)) { seen.add(recs); progress.records += recs.length; report() }
+    },
+  }
   const results = await Promise.allSettled([...union.values()].map(async u => {
     let last: unknown
     for (let attempt = 1; attempt <= d.attempts; attempt++) {
       try {
-        return await recoverOne(d, u.db, u.seqnums)
+        const r = await recoverOne(counted, u.db, u.seqnums)
+        progress.dbsDone++
+        report()
+        return r
       } catch (err) {
         last = err
       }

@@ -193,6 +193,7 @@ t.test('status --json has CTDB\'s keys in CTDB\'s order plus corral\'s runstate 
   },
   "recovery_mode": "RECOVERY",
   "recovery_mode_raw": 1,
+  "recovery_progress": null,
   "leader": 0,
   "runstate": "FIRST_RECOVERY",
   "cluster_lock": {
@@ -209,4 +210,11 @@ t.test('status --json of a cluster without a lock says split brain is possible; 
   t.same(Object.keys(j.node_status.nodes), ['0', '1', '3', '4'])
   t.equal(j.node_status.deleted_node_count, 1)
   t.same(j.vnn_status, { generation: 4000000000, size: 2, vnn_map: [{ hash: 0, lmaster: 1 }, { hash: 1, lmaster: 4 }] })
+})
+
+t.test('status shows the progress of a recovery the answering node leads', async t => {
+  const s = { thisPnn: 0, nodes: [{ pnn: 0, address: '127.0.0.1', flags: 0 }], generation: 5, recoveryMode: 1, leader: 0, runstate: 5, lockConfigured: true, recoveryProgress: { dbsDone: 2, dbsTotal: 4, records: 120000 } }
+  t.match(statusText(s as never), /^Recovery mode:RECOVERY \(1\)\nRecovery progress:2\/4 databases, 120000 records pushed\nLeader:0$/m)
+  t.same(statusJson(s as never).recovery_progress, { databases_done: 2, databases: 4, records_pushed: 120000 })
+  t.notMatch(statusText({ ...s, recoveryMode: 0 } as never), /Recovery progress/, 'not once the recovery is over')
 })

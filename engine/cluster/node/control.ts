@@ -29,6 +29,12 @@ export function controlHandlers (node: ClusterNode): HandlerEntry[] {
         lastRecoveryStartedMs: BigInt(node.lastRecoveryStarted),
         lastRecoveryFinishedMs: BigInt(node.lastRecoveryFinished),
         recoveries: node.recoveries,
+        recoveryDbsDone: node.recoveryProgress?.dbsDone ?? 0,
+        recoveryDbsTotal: node.recoveryProgress?.dbsTotal ?? 0,
+        recoveryRecords: BigInt(node.recoveryProgress?.records ?? 0),
+        lastRecoveryMs: node.lastRecovery?.ms ?? 0,
+        lastRecoveryRecords: BigInt(node.lastRecovery?.records ?? 0),
+        lastRecoveryLoopLagP99Us: Math.round((node.lastRecovery?.loopLagP99Ms ?? 0) * 1000),
       }
     }),
     handle(AdminRequestSchema, req => {

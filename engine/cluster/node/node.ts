@@ -107,6 +107,8 @@ export class ClusterNode {
   /** Event-loop delay of this process: the membership loop's lag, reported per recovery. */
   readonly loopDelay = monitorEventLoopDelay({ resolution: 10 })
   /** The last recovery's figures, for status and benchmarks. */
+  /** Progress of the recovery this node leads now, or null. */
+  recoveryProgress: { dbsDone: number, dbsTotal: number, records: number } | null = null
   lastRecovery: { generation: number, ms: number, dbs: number, records: number, loopLagP99Ms: number, loopLagMaxMs: number } | null = null
 
   constructor (readonly config: CorralConfig, readonly runEvent: RunEvent, readonly log: NodeLog) {
@@ -442,6 +444,7 @@ export class ClusterNode {
         nodes: set,
         batchRecords: D.DB_BATCH_RECORDS,
         attempts: D.DB_RECOVERY_ATTEMPTS,
+        onProgress: p => { this.recoveryProgress = p },
         listDbs: async p => p === this.pnn
           ? dbs.map()
           : (await out(p).request(RecDbRequestSchema, { op: 'list', generation: gen }, { timeoutMs })).dbs.map(d => ({ id: d.id, name: d.name, kind: d.kind as DbKind, flags: d.flags, seqnum: d.seqnum })),
@@ -456,6 +459,8 @@ export class ClusterNode {
     } catch (err) {
       if (err instanceof RecoveryError) for (const [pnn, n] of err.failures) this.#credits = addCredits(this.#credits, pnn, n, Date.now(), this.#banTunables())
       throw err
+    } finally {
+      this.recoveryProgress = null
     }
   }
 

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file corral/v1/cluster.proto.
  */
 export const file_corral_v1_cluster: GenFile = /*@__PURE__*/
-  fileDesc("Chdjb3JyYWwvdjEvY2x1c3Rlci5wcm90bxIJY29ycmFsLnYxIiYKCE5vZGVBdXRoEg0KBW5vbmNlGAEgASgMEgsKA3BubhgCIAEoDSItCg1Ob2RlQXV0aFJlcGx5Eg0KBW5vbmNlGAEgASgMEg0KBXByb29mGAIgASgMIiAKD05vZGVBdXRoQ29uZmlybRINCgVwcm9vZhgBIAEoDCIMCgpOb2RlQXV0aE9rIpsBCglIZWFydGJlYXQSCwoDcG5uGAEgASgNEg0KBWZsYWdzGAIgASgNEhAKCHJ1bnN0YXRlGAMgASgNEhIKCmdlbmVyYXRpb24YBCABKA0SDgoGbGVhZGVyGAUgASgFEhEKCWxvY2tfaGVsZBgGIAEoCBISCgpzdGFydGVkX21zGAcgASgEEhUKDXJlY292ZXJ5X21vZGUYCCABKA0iDgoMSGVhcnRiZWF0QWNrIlQKD1JlY292ZXJ5UmVxdWVzdBINCgVwaGFzZRgBIAEoCRISCgpnZW5lcmF0aW9uGAIgASgNEg4KBmxlYWRlchgDIAEoDRIOCgZ2bm5tYXAYBCADKA0iDwoNUmVjb3ZlcnlSZXBseSIPCg1TdGF0dXNSZXF1ZXN0IjkKCk5vZGVTdGF0dXMSCwoDcG5uGAEgASgNEg8KB2FkZHJlc3MYAiABKAkSDQoFZmxhZ3MYAyABKA0ipgIKC1N0YXR1c1JlcGx5EhAKCHRoaXNfcG5uGAEgASgNEiQKBW5vZGVzGAIgAygLMhUuY29ycmFsLnYxLk5vZGVTdGF0dXMSEgoKZ2VuZXJhdGlvbhgDIAEoDRIVCg1yZWNvdmVyeV9tb2RlGAQgASgNEg4KBmxlYWRlchgFIAEoBRIQCghydW5zdGF0ZRgGIAEoDRIXCg9sb2NrX2NvbmZpZ3VyZWQYByABKAgSDAoEbG9jaxgIIAEoCRISCgpzdGFydGVkX21zGAkgASgEEiAKGGxhc3RfcmVjb3Zlcnlfc3RhcnRlZF9tcxgKIAEoBBIhChlsYXN0X3JlY292ZXJ5X2ZpbmlzaGVkX21zGAsgASgEEhIKCnJlY292ZXJpZXMYDCABKA0iKwoMQWRtaW5SZXF1ZXN0EgoKAm9wGAEgASgJEg8KB3NlY29uZHMYAiABKA0iLAoKQWRtaW5SZXBseRIPCgdtZXNzYWdlGAEgASgJEg0KBWZsYWdzGAIgASgNIjkKDlR1bmFibGVSZXF1ZXN0EgoKAm9wGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFdmFsdWUYAyABKAkiPAoMVHVuYWJsZVJlcGx5EgwKBHRleHQYASABKAkSDQoFdmFsdWUYAiABKA0SDwoHd2FybmluZxgDIAEoCSI5Cg5Gb3J3YXJkUmVxdWVzdBILCgNwbm4YASABKA0SDAoEdHlwZRgCIAEoDRIMCgRib2R5GAMgASgMIioKDEZvcndhcmRSZXBseRIMCgR0eXBlGAEgASgNEgwKBGJvZHkYAiABKAxiBnByb3RvMw");
+  fileDesc("Chdjb3JyYWwvdjEvY2x1c3Rlci5wcm90bxIJY29ycmFsLnYxIiYKCE5vZGVBdXRoEg0KBW5vbmNlGAEgASgMEgsKA3BubhgCIAEoDSItCg1Ob2RlQXV0aFJlcGx5Eg0KBW5vbmNlGAEgASgMEg0KBXByb29mGAIgASgMIiAKD05vZGVBdXRoQ29uZmlybRINCgVwcm9vZhgBIAEoDCIMCgpOb2RlQXV0aE9rIpsBCglIZWFydGJlYXQSCwoDcG5uGAEgASgNEg0KBWZsYWdzGAIgASgNEhAKCHJ1bnN0YXRlGAMgASgNEhIKCmdlbmVyYXRpb24YBCABKA0SDgoGbGVhZGVyGAUgASgFEhEKCWxvY2tfaGVsZBgGIAEoCBISCgpzdGFydGVkX21zGAcgASgEEhUKDXJlY292ZXJ5X21vZGUYCCABKA0iDgoMSGVhcnRiZWF0QWNrIlQKD1JlY292ZXJ5UmVxdWVzdBINCgVwaGFzZRgBIAEoCRISCgpnZW5lcmF0aW9uGAIgASgNEg4KBmxlYWRlchgDIAEoDRIOCgZ2bm5tYXAYBCADKA0iDwoNUmVjb3ZlcnlSZXBseSIPCg1TdGF0dXNSZXF1ZXN0IjkKCk5vZGVTdGF0dXMSCwoDcG5uGAEgASgNEg8KB2FkZHJlc3MYAiABKAkSDQoFZmxhZ3MYAyABKA0i1wMKC1N0YXR1c1JlcGx5EhAKCHRoaXNfcG5uGAEgASgNEiQKBW5vZGVzGAIgAygLMhUuY29ycmFsLnYxLk5vZGVTdGF0dXMSEgoKZ2VuZXJhdGlvbhgDIAEoDRIVCg1yZWNvdmVyeV9tb2RlGAQgASgNEg4KBmxlYWRlchgFIAEoBRIQCghydW5zdGF0ZRgGIAEoDRIXCg9sb2NrX2NvbmZpZ3VyZWQYByABKAgSDAoEbG9jaxgIIAEoCRISCgpzdGFydGVkX21zGAkgASgEEiAKGGxhc3RfcmVjb3Zlcnlfc3RhcnRlZF9tcxgKIAEoBBIhChlsYXN0X3JlY292ZXJ5X2ZpbmlzaGVkX21zGAsgASgEEhIKCnJlY292ZXJpZXMYDCABKA0SGQoRcmVjb3ZlcnlfZGJzX2RvbmUYDSABKA0SGgoScmVjb3ZlcnlfZGJzX3RvdGFsGA4gASgNEhgKEHJlY292ZXJ5X3JlY29yZHMYDyABKAQSGAoQbGFzdF9yZWNvdmVyeV9tcxgQIAEoDRIdChVsYXN0X3JlY292ZXJ5X3JlY29yZHMYESABKAQSJQodbGFzdF9yZWNvdmVyeV9sb29wX2xhZ19wOTlfdXMYEiABKA0iKwoMQWRtaW5SZXF1ZXN0EgoKAm9wGAEgASgJEg8KB3NlY29uZHMYAiABKA0iLAoKQWRtaW5SZXBseRIPCgdtZXNzYWdlGAEgASgJEg0KBWZsYWdzGAIgASgNIjkKDlR1bmFibGVSZXF1ZXN0EgoKAm9wGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFdmFsdWUYAyABKAkiPAoMVHVuYWJsZVJlcGx5EgwKBHRleHQYASABKAkSDQoFdmFsdWUYAiABKA0SDwoHd2FybmluZxgDIAEoCSI5Cg5Gb3J3YXJkUmVxdWVzdBILCgNwbm4YASABKA0SDAoEdHlwZRgCIAEoDRIMCgRib2R5GAMgASgMIioKDEZvcndhcmRSZXBseRIMCgR0eXBlGAEgASgNEgwKBGJvZHkYAiABKAxiBnByb3RvMw");
 
 /**
  * First request on a node link: the dialling node's nonce (type 200).
@@ -325,6 +325,40 @@ export type StatusReply = Message<"corral.v1.StatusReply"> & {
    * @generated from field: uint32 recoveries = 12;
    */
   recoveries: number;
+
+  /**
+   * While this node leads a recovery: databases done and in all, records pushed so far.
+   *
+   * @generated from field: uint32 recovery_dbs_done = 13;
+   */
+  recoveryDbsDone: number;
+
+  /**
+   * @generated from field: uint32 recovery_dbs_total = 14;
+   */
+  recoveryDbsTotal: number;
+
+  /**
+   * @generated from field: uint64 recovery_records = 15;
+   */
+  recoveryRecords: bigint;
+
+  /**
+   * The last recovery this node led: duration, records, membership loop lag p99 (microseconds).
+   *
+   * @generated from field: uint32 last_recovery_ms = 16;
+   */
+  lastRecoveryMs: number;
+
+  /**
+   * @generated from field: uint64 last_recovery_records = 17;
+   */
+  lastRecoveryRecords: bigint;
+
+  /**
+   * @generated from field: uint32 last_recovery_loop_lag_p99_us = 18;
+   */
+  lastRecoveryLoopLagP99Us: number;
 };
 
 /**
