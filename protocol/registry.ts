@@ -18,7 +18,7 @@ import {
   IpStepReplySchema, IpStepRequestSchema, TakeoverRunReplySchema, TakeoverRunRequestSchema,
 } from './gen/corral/v1/ip_pb.js'
 import {
-  DbAttachRequestSchema, DbAttachReplySchema, DbDetachRequestSchema, DbDetachReplySchema, DbMapRequestSchema, DbMapReplySchema, DbFetchRequestSchema, DbFetchReplySchema, DbWriteRequestSchema, DbWriteReplySchema, DbTraverseRequestSchema, DbRecordBatchSchema, DbAdminRequestSchema, DbAdminReplySchema, DbCommitRequestSchema, DbCommitReplySchema, DbMigrateRequestSchema, DbMigrateReplySchema, RecDbRequestSchema, RecDbReplySchema, RecPullRequestSchema, RecPushRequestSchema, RecPushReplySchema,
+  DbAttachRequestSchema, DbAttachReplySchema, DbDetachRequestSchema, DbDetachReplySchema, DbMapRequestSchema, DbMapReplySchema, DbFetchRequestSchema, DbFetchReplySchema, DbWriteRequestSchema, DbWriteReplySchema, DbTraverseRequestSchema, DbRecordBatchSchema, DbAdminRequestSchema, DbAdminReplySchema, DbLockRequestSchema, DbLockReplySchema, DbOpenRequestSchema, DbOpenReplySchema, DbCommitRequestSchema, DbCommitReplySchema, DbMigrateRequestSchema, DbMigrateReplySchema, RecDbRequestSchema, RecDbReplySchema, RecPullRequestSchema, RecPushRequestSchema, RecPushReplySchema,
 } from './gen/corral/v1/database_pb.js'
 
 /** Type id ranges reserved per area (inclusive). */
@@ -85,6 +85,10 @@ export const MessageType = {
   DbRecordBatch: 411,
   DbAdminRequest: 412,
   DbAdminReply: 413,
+  DbLockRequest: 414,
+  DbLockReply: 415,
+  DbOpenRequest: 416,
+  DbOpenReply: 417,
   DbCommitRequest: 420,
   DbCommitReply: 421,
   DbMigrateRequest: 422,
@@ -129,6 +133,8 @@ export const RPCS = [
   rpc(DbWriteRequestSchema, DbWriteReplySchema),
   rpc(DbTraverseRequestSchema, DbRecordBatchSchema),
   rpc(DbAdminRequestSchema, DbAdminReplySchema),
+  rpc(DbLockRequestSchema, DbLockReplySchema),
+  rpc(DbOpenRequestSchema, DbOpenReplySchema),
   rpc(DbCommitRequestSchema, DbCommitReplySchema),
   rpc(DbMigrateRequestSchema, DbMigrateReplySchema),
   rpc(RecDbRequestSchema, RecDbReplySchema),
@@ -196,6 +202,10 @@ const SCHEMAS: ReadonlyArray<readonly [number, DescMessage]> = [
   [MessageType.DbRecordBatch, DbRecordBatchSchema],
   [MessageType.DbAdminRequest, DbAdminRequestSchema],
   [MessageType.DbAdminReply, DbAdminReplySchema],
+  [MessageType.DbLockRequest, DbLockRequestSchema],
+  [MessageType.DbLockReply, DbLockReplySchema],
+  [MessageType.DbOpenRequest, DbOpenRequestSchema],
+  [MessageType.DbOpenReply, DbOpenReplySchema],
   [MessageType.DbCommitRequest, DbCommitRequestSchema],
   [MessageType.DbCommitReply, DbCommitReplySchema],
   [MessageType.DbMigrateRequest, DbMigrateRequestSchema],

@@ -30,6 +30,9 @@ export const MAX_DB_NAME_BYTES = 255
 export const CATALOGUE_VERSION = 1
 /** Catalogue key of the layout version; names cannot contain NUL, so it never clashes. */
 export const CATALOGUE_VERSION_KEY = Buffer.from('\0version')
+/** Catalogue key set (to the generation, u32 LE) while the node is frozen for a recovery: local
+ * clients writing records themselves check it inside their write transaction. */
+export const FROZEN_KEY = Buffer.from('\0frozen')
 
 // Why: the kind decides the flag bits CTDB reports in getdbmap.
 export function kindFlags (kind: DbKind): number {

@@ -2,7 +2,7 @@
 // ids, limits, the LMDB-backed LocalStore with its backups.
 export {
   DB_FLAG_PERSISTENT, DB_FLAG_READONLY, DB_FLAG_REPLICATED, DB_FLAG_STICKY, MAX_DB_NAME_BYTES,
-  checkDbKind, checkDbName, kindFlags, type DbInfo, type DbKind,
+  checkDbKind, checkDbName, FROZEN_KEY, kindFlags, type DbInfo, type DbKind,
 } from './catalogue.js'
 export { dbIdOf, formatDbId, jenkinsHash } from './dbid.js'
 export { MAX_KEY_BYTES, MAX_VALUE_BYTES, SEQNUM_KEY } from './limits.js'

@@ -13,7 +13,7 @@ import { DB_MAX_DATABASES, DB_TRAVERSE_BATCH_BYTES, DB_TRAVERSE_BATCH_RECORDS } 
 import { CorralError } from '../errors/index.js'
 import { readBackup, scanBackup, dumpBackupLines, writeBackup } from './backup.js'
 import {
-  CATALOGUE_VERSION, CATALOGUE_VERSION_KEY, checkDbKind, checkDbName, DB_FLAG_READONLY, DB_FLAG_STICKY,
+  CATALOGUE_VERSION, CATALOGUE_VERSION_KEY, FROZEN_KEY, checkDbKind, checkDbName, DB_FLAG_READONLY, DB_FLAG_STICKY,
   decodeEntry, encodeEntry, kindFlags, type DbInfo, type DbKind,
 } from './catalogue.js'
 import { dbIdOf, formatDbId } from './dbid.js'
@@ -444,6 +444,32 @@ export class LocalStore {
     const old = db.get(key)
     const h = old !== undefined && old.length >= HEADER_BYTES ? decodeRecord(old).header : undefined
     return { rsn: (h?.rsn ?? 0n) + 1n, dmaster: this.pnn, flags: h?.flags ?? 0 }
+  }
+
+  // Why: migration hands a record over in one write transaction, so a local client writing the record
+  // itself lands either before (its data moves along) or after (it sees the record is no longer here).
+  handOver (dbId: number, key: Uint8Array, to: number): { found: boolean, header: RecordHeader, data: Buffer } {
+    const a = this.#entry(dbId)
+    const k = asBuffer(key)
+    return this.#env.transactionSync(() => {
+      const v = a.db.get(k)
+      const rec = v === undefined ? undefined : decodeRecord(v)
+      const header: RecordHeader = { rsn: (rec?.header.rsn ?? 0n) + 1n, dmaster: to, flags: rec?.header.flags ?? 0 }
+      const data = rec?.data ?? Buffer.alloc(0)
+      if (to !== this.pnn) a.db.putSync(k, encodeRecord(header, data))
+      return { found: rec !== undefined && data.length > 0, header, data }
+    })
+  }
+
+  // Why: a recovery freezes local clients too: they see this marker inside their own write transaction.
+  async setFrozen (generation: number | null): Promise<void> {
+    this.#open()
+    if (generation === null) await this.#catalogue.remove(FROZEN_KEY)
+    else {
+      const v = Buffer.alloc(4)
+      v.writeUInt32LE(generation >>> 0)
+      await this.#catalogue.put(FROZEN_KEY, v)
+    }
   }
 
   #seqnumValue (db: Db, seqnum: bigint): Buffer {

@@ -42,10 +42,14 @@ export class NodeDatabases {
   get frozen (): number | null { return this.#frozen }
 
   // Why: recovery freezes every database: writes wait until thaw, so nothing changes under a pull.
-  freeze (generation: number): void { this.#frozen = generation }
+  freeze (generation: number): void {
+    this.#frozen = generation
+    void this.store.setFrozen(generation).catch(err => { this.node.log.error({}, `cannot mark the store frozen: ${(err as Error).message}`) })
+  }
 
   thaw (): void {
     this.#frozen = null
+    if (this.store !== undefined) void this.store.setFrozen(null).catch(() => undefined)
     for (const w of this.#thawWaiters.splice(0)) w()
   }
 
@@ -64,6 +68,27 @@ export class NodeDatabases {
   /** This node's databases with counts and sequence numbers. */
   map (): Array<DbInfo & { records: number, seqnum: bigint }> {
     return this.store.list().map(d => ({ ...d, records: this.store.count(d.id), seqnum: d.kind === 'volatile' ? 0n : this.store.seqnum(d.id) }))
+  }
+
+  // Why: fetchLocked: the record comes here and stays until the lock ends (unlock or the client's
+  // connection closes); migrations of it wait meanwhile. Returns the record and the release.
+  async lock (db: DbInfo, key: Uint8Array, ended: AbortSignal): Promise<{ record: StoredRecord | undefined, release: () => void }> {
+    const k = `${db.id}:${Buffer.from(key).toString('latin1')}`
+    for (let attempt = 0; ; attempt++) {
+      await this.fetch(db, key, false)
+      let release!: () => void
+      const held = new Promise<void>(resolve => { release = resolve })
+      let entered!: () => void
+      const inside = new Promise<void>(resolve => { entered = resolve })
+      void this.#exclusive(k, async () => { entered(); await held })
+      await inside
+      const record = this.store.get(db.id, key)
+      // Migrated away between the fetch and the lock: try again (bounded).
+      if (db.kind === 'volatile' && record !== undefined && record.header.dmaster !== this.node.pnn && attempt < 5) { release(); continue }
+      if (ended.aborted) { release(); throw new CorralError('CORRAL_E_INTERNAL', 'the client went away before the lock was granted') }
+      ended.addEventListener('abort', release, { once: true })
+      return { record, release }
+    }
   }
 
   // Serialise work on one key (or one database's commits) on this node.
@@ -121,11 +146,8 @@ export class NodeDatabases {
       const rec = this.store.get(dbId, key)
       const dmaster = rec?.header.dmaster ?? me
       if (forwarded || rec === undefined || dmaster === me || dmaster === to) {
-        const rsn = (rec?.header.rsn ?? 0n) + 1n
-        const flags = rec?.header.flags ?? 0
-        const data = rec?.data ?? Buffer.alloc(0)
-        if (to !== me) await this.store.put(dbId, key, { rsn, dmaster: to, flags }, data)
-        return { found: rec !== undefined && data.length > 0, record: { key, rsn, dmaster: to, flags, data } }
+        const h = this.store.handOver(dbId, key, to)
+        return { found: h.found, record: { key, rsn: h.header.rsn, dmaster: to, flags: h.header.flags, data: h.data } }
       }
       // We are the location master but another node holds the latest copy: get it from there.
       const r = await this.#out(dmaster).request(DbMigrateRequestSchema, { dbId, key, to, generation, forwarded: true }, { timeoutMs: D.DB_MIGRATE_TIMEOUT_MS })

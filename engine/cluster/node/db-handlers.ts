@@ -2,7 +2,7 @@
 // the database requests between nodes: commits, migrations, and recovery's freeze, pull and push.
 import {
   DbAdminRequestSchema, DbAttachRequestSchema, DbCommitRequestSchema, DbDetachRequestSchema, DbFetchRequestSchema, DbMapRequestSchema,
-  DbMigrateRequestSchema, DbTraverseRequestSchema, DbWriteRequestSchema, RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema,
+  DbLockRequestSchema, DbMigrateRequestSchema, DbOpenRequestSchema, DbTraverseRequestSchema, DbWriteRequestSchema, RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema,
 } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
 import { CorralError } from '../../errors/index.js'
@@ -21,6 +21,14 @@ function kindOf (k: string): DbKind {
 
 const info = (d: DbInfo & { records?: number, seqnum?: bigint }): { id: number, name: string, kind: string, flags: number, records: bigint, seqnum: bigint } =>
   ({ id: d.id, name: d.name, kind: d.kind, flags: d.flags, records: BigInt(d.records ?? 0), seqnum: d.seqnum ?? 0n })
+
+// Record locks held per client connection (keyed by the connection's close signal).
+const heldLocks = new WeakMap<AbortSignal, Map<string, () => void>>()
+function locksOf (signal: AbortSignal): Map<string, () => void> {
+  let m = heldLocks.get(signal)
+  if (m === undefined) { m = new Map(); heldLocks.set(signal, m) }
+  return m
+}
 
 // Why: served on the control socket and (through -n and the leader's commits) on the links.
 export function dbControlHandlers (node: ClusterNode): HandlerEntry[] {
@@ -52,6 +60,24 @@ export function dbControlHandlers (node: ClusterNode): HandlerEntry[] {
       return { found: true, record: { key: rec.key, rsn: rec.header.rsn, dmaster: rec.header.dmaster, flags: rec.header.flags, data: rec.data } }
     }),
     handle(DbWriteRequestSchema, async r => ({ seqnum: await dbs.write(dbs.resolve(r.db), r.writes) })),
+    handle(DbOpenRequestSchema, () => ({ pnn: node.pnn, path: dbs.store.path })),
+    handle(DbLockRequestSchema, async (r, ctx) => {
+      const d = dbs.resolve(r.db)
+      const k = `${d.id}:${Buffer.from(r.key).toString('latin1')}`
+      const mine = locksOf(ctx.signal)
+      if (r.unlock) {
+        const release = mine.get(k)
+        if (release === undefined) throw new CorralError('CORRAL_E_USAGE', `this client holds no lock on that record of ${d.name}`)
+        mine.delete(k)
+        release()
+        return { found: false }
+      }
+      if (mine.has(k)) throw new CorralError('CORRAL_E_USAGE', `this client already holds the lock on that record of ${d.name}`)
+      const { record, release } = await dbs.lock(d, r.key, ctx.signal)
+      mine.set(k, release)
+      if (record === undefined || record.data.length === 0) return { found: false }
+      return { found: true, record: { key: record.key, rsn: record.header.rsn, dmaster: record.header.dmaster, flags: record.header.flags, data: record.data } }
+    }),
     handle(DbTraverseRequestSchema, r => {
       const d = dbs.resolve(r.db)
       return (async function * () {

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file corral/v1/database.proto.
  */
 export const file_corral_v1_database: GenFile = /*@__PURE__*/
-  fileDesc("Chhjb3JyYWwvdjEvZGF0YWJhc2UucHJvdG8SCWNvcnJhbC52MSJgCgZEYkluZm8SCgoCaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgRraW5kGAMgASgJEg0KBWZsYWdzGAQgASgNEg8KB3JlY29yZHMYBSABKAQSDgoGc2VxbnVtGAYgASgEIkEKD0RiQXR0YWNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEgwKBGtpbmQYAiABKAkSEgoKbG9jYWxfb25seRgDIAEoCCIuCg1EYkF0dGFjaFJlcGx5Eh0KAmRiGAEgASgLMhEuY29ycmFsLnYxLkRiSW5mbyIzCg9EYkRldGFjaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpsb2NhbF9vbmx5GAIgASgIIg8KDURiRGV0YWNoUmVwbHkiDgoMRGJNYXBSZXF1ZXN0IiwKCkRiTWFwUmVwbHkSHgoDZGJzGAEgAygLMhEuY29ycmFsLnYxLkRiSW5mbyJSCghEYlJlY29yZBILCgNrZXkYASABKAwSCwoDcnNuGAIgASgEEg8KB2RtYXN0ZXIYAyABKA0SDQoFZmxhZ3MYBCABKA0SDAoEZGF0YRgFIAEoDCI9Cg5EYkZldGNoUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSEgoKbG9jYWxfb25seRgDIAEoCCJCCgxEYkZldGNoUmVwbHkSDQoFZm91bmQYASABKAgSIwoGcmVjb3JkGAIgASgLMhMuY29ycmFsLnYxLkRiUmVjb3JkIkAKDkRiV3JpdGVSZXF1ZXN0EgoKAmRiGAEgASgJEiIKBndyaXRlcxgCIAMoCzISLmNvcnJhbC52MS5EYldyaXRlIjQKB0RiV3JpdGUSCwoDa2V5GAEgASgMEgwKBGRhdGEYAiABKAwSDgoGZGVsZXRlGAMgASgIIh4KDERiV3JpdGVSZXBseRIOCgZzZXFudW0YASABKAQiHwoRRGJUcmF2ZXJzZVJlcXVlc3QSCgoCZGIYASABKAkiLgoNRGJSZWNvcmRCYXRjaBIOCgZwYWNrZWQYASABKAwSDQoFY291bnQYAiABKA0iNgoORGJBZG1pblJlcXVlc3QSCgoCb3AYASABKAkSCgoCZGIYAiABKAkSDAoEZmlsZRgDIAEoCSJKCgxEYkFkbWluUmVwbHkSHQoCZGIYASABKAsyES5jb3JyYWwudjEuRGJJbmZvEg0KBWNvdW50GAIgASgEEgwKBHRleHQYAyABKAkiaAoPRGJDb21taXRSZXF1ZXN0Eg0KBWRiX2lkGAEgASgNEg4KBnNlcW51bRgCIAEoBBIiCgZ3cml0ZXMYAyADKAsyEi5jb3JyYWwudjEuRGJXcml0ZRISCgpnZW5lcmF0aW9uGAQgASgNIg8KDURiQ29tbWl0UmVwbHkiYQoQRGJNaWdyYXRlUmVxdWVzdBINCgVkYl9pZBgBIAEoDRILCgNrZXkYAiABKAwSCgoCdG8YAyABKA0SEgoKZ2VuZXJhdGlvbhgEIAEoDRIRCglmb3J3YXJkZWQYBSABKAgiRAoORGJNaWdyYXRlUmVwbHkSIwoGcmVjb3JkGAEgASgLMhMuY29ycmFsLnYxLkRiUmVjb3JkEg0KBWZvdW5kGAIgASgIIi4KDFJlY0RiUmVxdWVzdBIKCgJvcBgBIAEoCRISCgpnZW5lcmF0aW9uGAIgASgNIiwKClJlY0RiUmVwbHkSHgoDZGJzGAEgAygLMhEuY29ycmFsLnYxLkRiSW5mbyIzCg5SZWNQdWxsUmVxdWVzdBINCgVkYl9pZBgBIAEoDRISCgpnZW5lcmF0aW9uGAIgASgNIpsBCg5SZWNQdXNoUmVxdWVzdBINCgVkYl9pZBgBIAEoDRISCgpnZW5lcmF0aW9uGAIgASgNEgwKBG5hbWUYAyABKAkSDAoEa2luZBgEIAEoCRIOCgZwYWNrZWQYBSABKAwSDQoFY291bnQYBiABKA0SDAoEbGFzdBgHIAEoCBIOCgZzZXFudW0YCCABKAQSDQoFdG90YWwYCSABKAQiIAoMUmVjUHVzaFJlcGx5EhAKCHJlY2VpdmVkGAEgASgEYgZwcm90bzM");
+  fileDesc("Chhjb3JyYWwvdjEvZGF0YWJhc2UucHJvdG8SCWNvcnJhbC52MSJgCgZEYkluZm8SCgoCaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgRraW5kGAMgASgJEg0KBWZsYWdzGAQgASgNEg8KB3JlY29yZHMYBSABKAQSDgoGc2VxbnVtGAYgASgEIkEKD0RiQXR0YWNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEgwKBGtpbmQYAiABKAkSEgoKbG9jYWxfb25seRgDIAEoCCIuCg1EYkF0dGFjaFJlcGx5Eh0KAmRiGAEgASgLMhEuY29ycmFsLnYxLkRiSW5mbyIzCg9EYkRldGFjaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpsb2NhbF9vbmx5GAIgASgIIg8KDURiRGV0YWNoUmVwbHkiDgoMRGJNYXBSZXF1ZXN0IiwKCkRiTWFwUmVwbHkSHgoDZGJzGAEgAygLMhEuY29ycmFsLnYxLkRiSW5mbyJSCghEYlJlY29yZBILCgNrZXkYASABKAwSCwoDcnNuGAIgASgEEg8KB2RtYXN0ZXIYAyABKA0SDQoFZmxhZ3MYBCABKA0SDAoEZGF0YRgFIAEoDCI9Cg5EYkZldGNoUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSEgoKbG9jYWxfb25seRgDIAEoCCJCCgxEYkZldGNoUmVwbHkSDQoFZm91bmQYASABKAgSIwoGcmVjb3JkGAIgASgLMhMuY29ycmFsLnYxLkRiUmVjb3JkIkAKDkRiV3JpdGVSZXF1ZXN0EgoKAmRiGAEgASgJEiIKBndyaXRlcxgCIAMoCzISLmNvcnJhbC52MS5EYldyaXRlIjQKB0RiV3JpdGUSCwoDa2V5GAEgASgMEgwKBGRhdGEYAiABKAwSDgoGZGVsZXRlGAMgASgIIh4KDERiV3JpdGVSZXBseRIOCgZzZXFudW0YASABKAQiHwoRRGJUcmF2ZXJzZVJlcXVlc3QSCgoCZGIYASABKAkiLgoNRGJSZWNvcmRCYXRjaBIOCgZwYWNrZWQYASABKAwSDQoFY291bnQYAiABKA0iNgoORGJBZG1pblJlcXVlc3QSCgoCb3AYASABKAkSCgoCZGIYAiABKAkSDAoEZmlsZRgDIAEoCSJKCgxEYkFkbWluUmVwbHkSHQoCZGIYASABKAsyES5jb3JyYWwudjEuRGJJbmZvEg0KBWNvdW50GAIgASgEEgwKBHRleHQYAyABKAkiOAoNRGJMb2NrUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSDgoGdW5sb2NrGAMgASgIIkEKC0RiTG9ja1JlcGx5Eg0KBWZvdW5kGAEgASgIEiMKBnJlY29yZBgCIAEoCzITLmNvcnJhbC52MS5EYlJlY29yZCIPCg1EYk9wZW5SZXF1ZXN0IigKC0RiT3BlblJlcGx5EgsKA3BubhgBIAEoDRIMCgRwYXRoGAIgASgJImgKD0RiQ29tbWl0UmVxdWVzdBINCgVkYl9pZBgBIAEoDRIOCgZzZXFudW0YAiABKAQSIgoGd3JpdGVzGAMgAygLMhIuY29ycmFsLnYxLkRiV3JpdGUSEgoKZ2VuZXJhdGlvbhgEIAEoDSIPCg1EYkNvbW1pdFJlcGx5ImEKEERiTWlncmF0ZVJlcXVlc3QSDQoFZGJfaWQYASABKA0SCwoDa2V5GAIgASgMEgoKAnRvGAMgASgNEhIKCmdlbmVyYXRpb24YBCABKA0SEQoJZm9yd2FyZGVkGAUgASgIIkQKDkRiTWlncmF0ZVJlcGx5EiMKBnJlY29yZBgBIAEoCzITLmNvcnJhbC52MS5EYlJlY29yZBINCgVmb3VuZBgCIAEoCCIuCgxSZWNEYlJlcXVlc3QSCgoCb3AYASABKAkSEgoKZ2VuZXJhdGlvbhgCIAEoDSIsCgpSZWNEYlJlcGx5Eh4KA2RicxgBIAMoCzIRLmNvcnJhbC52MS5EYkluZm8iMwoOUmVjUHVsbFJlcXVlc3QSDQoFZGJfaWQYASABKA0SEgoKZ2VuZXJhdGlvbhgCIAEoDSKbAQoOUmVjUHVzaFJlcXVlc3QSDQoFZGJfaWQYASABKA0SEgoKZ2VuZXJhdGlvbhgCIAEoDRIMCgRuYW1lGAMgASgJEgwKBGtpbmQYBCABKAkSDgoGcGFja2VkGAUgASgMEg0KBWNvdW50GAYgASgNEgwKBGxhc3QYByABKAgSDgoGc2VxbnVtGAggASgEEg0KBXRvdGFsGAkgASgEIiAKDFJlY1B1c2hSZXBseRIQCghyZWNlaXZlZBgBIAEoBGIGcHJvdG8z");
 
 /**
  * @generated from message corral.v1.DbInfo
@@ -438,6 +438,96 @@ export const DbAdminReplySchema: GenMessage<DbAdminReply> = /*@__PURE__*/
   messageDesc(file_corral_v1_database, 16);
 
 /**
+ * Lock a record for this connection (volatile: migrated here first), or unlock it (type 414). A
+ * lock ends with `unlock`, or when the connection closes (the client exited).
+ *
+ * @generated from message corral.v1.DbLockRequest
+ */
+export type DbLockRequest = Message<"corral.v1.DbLockRequest"> & {
+  /**
+   * @generated from field: string db = 1;
+   */
+  db: string;
+
+  /**
+   * @generated from field: bytes key = 2;
+   */
+  key: Uint8Array;
+
+  /**
+   * @generated from field: bool unlock = 3;
+   */
+  unlock: boolean;
+};
+
+/**
+ * Describes the message corral.v1.DbLockRequest.
+ * Use `create(DbLockRequestSchema)` to create a new message.
+ */
+export const DbLockRequestSchema: GenMessage<DbLockRequest> = /*@__PURE__*/
+  messageDesc(file_corral_v1_database, 17);
+
+/**
+ * @generated from message corral.v1.DbLockReply
+ */
+export type DbLockReply = Message<"corral.v1.DbLockReply"> & {
+  /**
+   * @generated from field: bool found = 1;
+   */
+  found: boolean;
+
+  /**
+   * @generated from field: corral.v1.DbRecord record = 2;
+   */
+  record?: DbRecord | undefined;
+};
+
+/**
+ * Describes the message corral.v1.DbLockReply.
+ * Use `create(DbLockReplySchema)` to create a new message.
+ */
+export const DbLockReplySchema: GenMessage<DbLockReply> = /*@__PURE__*/
+  messageDesc(file_corral_v1_database, 18);
+
+/**
+ * Where a local client finds the node's LMDB environment, to read (and write records it holds)
+ * without the daemon (type 416).
+ *
+ * @generated from message corral.v1.DbOpenRequest
+ */
+export type DbOpenRequest = Message<"corral.v1.DbOpenRequest"> & {
+};
+
+/**
+ * Describes the message corral.v1.DbOpenRequest.
+ * Use `create(DbOpenRequestSchema)` to create a new message.
+ */
+export const DbOpenRequestSchema: GenMessage<DbOpenRequest> = /*@__PURE__*/
+  messageDesc(file_corral_v1_database, 19);
+
+/**
+ * @generated from message corral.v1.DbOpenReply
+ */
+export type DbOpenReply = Message<"corral.v1.DbOpenReply"> & {
+  /**
+   * @generated from field: uint32 pnn = 1;
+   */
+  pnn: number;
+
+  /**
+   * @generated from field: string path = 2;
+   */
+  path: string;
+};
+
+/**
+ * Describes the message corral.v1.DbOpenReply.
+ * Use `create(DbOpenReplySchema)` to create a new message.
+ */
+export const DbOpenReplySchema: GenMessage<DbOpenReply> = /*@__PURE__*/
+  messageDesc(file_corral_v1_database, 20);
+
+/**
  * Node links: apply one committed persistent transaction (type 420).
  *
  * @generated from message corral.v1.DbCommitRequest
@@ -469,7 +559,7 @@ export type DbCommitRequest = Message<"corral.v1.DbCommitRequest"> & {
  * Use `create(DbCommitRequestSchema)` to create a new message.
  */
 export const DbCommitRequestSchema: GenMessage<DbCommitRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 17);
+  messageDesc(file_corral_v1_database, 21);
 
 /**
  * @generated from message corral.v1.DbCommitReply
@@ -482,7 +572,7 @@ export type DbCommitReply = Message<"corral.v1.DbCommitReply"> & {
  * Use `create(DbCommitReplySchema)` to create a new message.
  */
 export const DbCommitReplySchema: GenMessage<DbCommitReply> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 18);
+  messageDesc(file_corral_v1_database, 22);
 
 /**
  * Node links: migrate a volatile record to `to` (CTDB's REQ_CALL/REQ_DMASTER through the lmaster) (type 422).
@@ -523,7 +613,7 @@ export type DbMigrateRequest = Message<"corral.v1.DbMigrateRequest"> & {
  * Use `create(DbMigrateRequestSchema)` to create a new message.
  */
 export const DbMigrateRequestSchema: GenMessage<DbMigrateRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 19);
+  messageDesc(file_corral_v1_database, 23);
 
 /**
  * @generated from message corral.v1.DbMigrateReply
@@ -545,7 +635,7 @@ export type DbMigrateReply = Message<"corral.v1.DbMigrateReply"> & {
  * Use `create(DbMigrateReplySchema)` to create a new message.
  */
 export const DbMigrateReplySchema: GenMessage<DbMigrateReply> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 20);
+  messageDesc(file_corral_v1_database, 24);
 
 /**
  * Node links, recovery: freeze (every database, writes wait) or thaw this node (type 430).
@@ -570,7 +660,7 @@ export type RecDbRequest = Message<"corral.v1.RecDbRequest"> & {
  * Use `create(RecDbRequestSchema)` to create a new message.
  */
 export const RecDbRequestSchema: GenMessage<RecDbRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 21);
+  messageDesc(file_corral_v1_database, 25);
 
 /**
  * @generated from message corral.v1.RecDbReply
@@ -587,7 +677,7 @@ export type RecDbReply = Message<"corral.v1.RecDbReply"> & {
  * Use `create(RecDbReplySchema)` to create a new message.
  */
 export const RecDbReplySchema: GenMessage<RecDbReply> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 22);
+  messageDesc(file_corral_v1_database, 26);
 
 /**
  * Node links, recovery: stream every record of a database (type 432); replies: DbRecordBatch stream.
@@ -611,7 +701,7 @@ export type RecPullRequest = Message<"corral.v1.RecPullRequest"> & {
  * Use `create(RecPullRequestSchema)` to create a new message.
  */
 export const RecPullRequestSchema: GenMessage<RecPullRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 23);
+  messageDesc(file_corral_v1_database, 27);
 
 /**
  * Node links, recovery: one batch of the merged content; `last` commits it (type 434).
@@ -670,7 +760,7 @@ export type RecPushRequest = Message<"corral.v1.RecPushRequest"> & {
  * Use `create(RecPushRequestSchema)` to create a new message.
  */
 export const RecPushRequestSchema: GenMessage<RecPushRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 24);
+  messageDesc(file_corral_v1_database, 28);
 
 /**
  * @generated from message corral.v1.RecPushReply
@@ -687,5 +777,5 @@ export type RecPushReply = Message<"corral.v1.RecPushReply"> & {
  * Use `create(RecPushReplySchema)` to create a new message.
  */
 export const RecPushReplySchema: GenMessage<RecPushReply> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 25);
+  messageDesc(file_corral_v1_database, 29);
 
