@@ -18,7 +18,7 @@ import {
   IpStepReplySchema, IpStepRequestSchema, TakeoverRunReplySchema, TakeoverRunRequestSchema,
 } from './gen/corral/v1/ip_pb.js'
 import {
-  DbAttachRequestSchema, DbAttachReplySchema, DbDetachRequestSchema, DbDetachReplySchema, DbMapRequestSchema, DbMapReplySchema, DbFetchRequestSchema, DbFetchReplySchema, DbWriteRequestSchema, DbWriteReplySchema, DbTraverseRequestSchema, DbRecordBatchSchema, DbAdminRequestSchema, DbAdminReplySchema, DbLockRequestSchema, DbLockReplySchema, DbOpenRequestSchema, DbOpenReplySchema, DbCommitRequestSchema, DbCommitReplySchema, DbMigrateRequestSchema, DbMigrateReplySchema, RecDbRequestSchema, RecDbReplySchema, RecPullRequestSchema, RecPushRequestSchema, RecPushReplySchema,
+  DbAttachRequestSchema, DbAttachReplySchema, DbDetachRequestSchema, DbDetachReplySchema, DbMapRequestSchema, DbMapReplySchema, DbFetchRequestSchema, DbFetchReplySchema, DbWriteRequestSchema, DbWriteReplySchema, DbTraverseRequestSchema, DbRecordBatchSchema, DbAdminRequestSchema, DbAdminReplySchema, DbLockRequestSchema, DbLockReplySchema, DbOpenRequestSchema, DbOpenReplySchema, DbCommitRequestSchema, DbCommitReplySchema, DbMigrateRequestSchema, DbMigrateReplySchema, DbVacuumRequestSchema, DbVacuumReplySchema, RecDbRequestSchema, RecDbReplySchema, RecPullRequestSchema, RecPushRequestSchema, RecPushReplySchema,
 } from './gen/corral/v1/database_pb.js'
 
 /** Type id ranges reserved per area (inclusive). */
@@ -93,6 +93,8 @@ export const MessageType = {
   DbCommitReply: 421,
   DbMigrateRequest: 422,
   DbMigrateReply: 423,
+  DbVacuumRequest: 424,
+  DbVacuumReply: 425,
   RecDbRequest: 430,
   RecDbReply: 431,
   RecPullRequest: 432,
@@ -137,6 +139,7 @@ export const RPCS = [
   rpc(DbOpenRequestSchema, DbOpenReplySchema),
   rpc(DbCommitRequestSchema, DbCommitReplySchema),
   rpc(DbMigrateRequestSchema, DbMigrateReplySchema),
+  rpc(DbVacuumRequestSchema, DbVacuumReplySchema),
   rpc(RecDbRequestSchema, RecDbReplySchema),
   rpc(RecPullRequestSchema, DbRecordBatchSchema),
   rpc(RecPushRequestSchema, RecPushReplySchema),
@@ -210,6 +213,8 @@ const SCHEMAS: ReadonlyArray<readonly [number, DescMessage]> = [
   [MessageType.DbCommitReply, DbCommitReplySchema],
   [MessageType.DbMigrateRequest, DbMigrateRequestSchema],
   [MessageType.DbMigrateReply, DbMigrateReplySchema],
+  [MessageType.DbVacuumRequest, DbVacuumRequestSchema],
+  [MessageType.DbVacuumReply, DbVacuumReplySchema],
   [MessageType.RecDbRequest, RecDbRequestSchema],
   [MessageType.RecDbReply, RecDbReplySchema],
   [MessageType.RecPullRequest, RecPullRequestSchema],

@@ -52,7 +52,7 @@ export const TUNABLES: readonly TunableSpec[] = [
   c('LogLatencyMs', 0, 'used', 'log database operations slower than this (ms, 0 = off)'),
   c('RecLockLatencyMs', 1000, 'used', 'log cluster lock operations slower than this (ms)'),
   c('RecoveryDropAllIPs', 120, 'used', 'release all IPs after this long in recovery mode (s)'),
-  c('VacuumInterval', 10, 'inert', 'vacuuming period (s)'),
+  c('VacuumInterval', 10, 'used', 'vacuuming period (s): deleted volatile records are removed cluster-wide'),
   c('VacuumMaxRunTime', 120, 'inert', 'vacuuming run limit (s)'),
   c('RepackLimit', 10000, 'inert', 'free-list size that triggers a repack'),
   c('VacuumFastPathCount', 60, 'inert', 'fast vacuum runs per full run'),

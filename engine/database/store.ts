@@ -461,6 +461,26 @@ export class LocalStore {
     })
   }
 
+  // Why: vacuuming: delete each key whose copy is no newer than `rsn`, unless it is a live record this
+  // node holds (`keepHeld`), or, for the node that asked, unless it changed since (`onlyIfEmptyHeld`).
+  vacuumDelete (dbId: number, items: Array<{ key: Uint8Array, rsn: bigint }>, mode: 'others' | 'own'): number {
+    const a = this.#entry(dbId)
+    return this.#env.transactionSync(() => {
+      let n = 0
+      for (const it of items) {
+        const k = asBuffer(it.key)
+        const v = a.db.get(k)
+        if (v === undefined) continue
+        const { header, data } = decodeRecord(v)
+        if (header.rsn > it.rsn) continue
+        if (mode === 'own' ? header.dmaster !== this.pnn || data.length > 0 : header.dmaster === this.pnn && data.length > 0) continue
+        a.db.removeSync(k)
+        n++
+      }
+      return n
+    })
+  }
+
   // Why: a recovery freezes local clients too: they see this marker inside their own write transaction.
   async setFrozen (generation: number | null): Promise<void> {
     this.#open()

@@ -102,3 +102,16 @@ t.test('traverse streams the node\'s records', async t => {
   for await (const r of p.traverse()) keys.push(String(r.key))
   t.ok(keys.includes('a'))
 })
+
+t.test('vacuuming removes deleted records from every node', async t => {
+  const { corral } = await import('../cli/fixtures/daemon.js')
+  for (const n of c.nodes) t.equal(corral(['--socket', n.socket, 'setvar', 'VacuumInterval', '1']).code, 0)
+  const a = await (await client(0)).attach('vac.tdb')
+  const b = await (await client(1)).attach('vac.tdb')
+  await a.store('gone', 'soon')
+  t.equal(String(await b.fetch('gone')), 'soon', 'node 1 has it too (migrated)')
+  await b.delete('gone')
+  const count = (pnn: number): number => (JSON.parse(corral(['--socket', c.nodes[pnn].socket, '--json', 'catdb', 'vac.tdb']).stdout) as { count: number }).count
+  await c.waitFor('no copy of the deleted record left anywhere', async () => [0, 1, 2].every(p => count(p) === 0), 30_000)
+  t.equal(await a.fetch('gone'), null, 'and it reads as absent')
+})

@@ -2,11 +2,11 @@
 // persistent transactions committed on every active node (coordinated by the leader, fenced by the
 // generation), and volatile record migration through the location master (CTDB's lmaster/dmaster).
 import { join } from 'node:path'
-import { DbCommitRequestSchema, DbMigrateRequestSchema, DbWriteRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
+import { DbCommitRequestSchema, DbMigrateRequestSchema, DbVacuumRequestSchema, DbWriteRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
 import { CorralError } from '../../errors/index.js'
 import { LocalStore, type DbInfo, type DbKind, type RecordHeader, type StoredRecord } from '../../database/index.js'
-import { AsyncQueue } from '../../recovery/index.js'
+import { AsyncQueue, packRecords } from '../../recovery/index.js'
 import { RecoveryMode } from '../runstate.js'
 import type { ClusterNode } from './node.js'
 
@@ -30,11 +30,63 @@ export class NodeDatabases {
 
   constructor (readonly node: ClusterNode) {}
 
+  #vacuumTimer: NodeJS.Timeout | undefined
+  #vacuuming = false
+  /** Deleted records removed cluster-wide by this node's vacuum runs. */
+  vacuumed = 0
+
   open (): void {
     this.store = LocalStore.open(join(this.node.config.paths.stateDir, D.DATABASE_DIR_NAME), { pnn: this.node.pnn })
+    this.#scheduleVacuum()
+  }
+
+  #scheduleVacuum (): void {
+    this.#vacuumTimer = setTimeout(() => { void this.vacuum().finally(() => this.#scheduleVacuum()) }, Math.max(1, this.node.tunables.VacuumInterval) * 1000)
+    this.#vacuumTimer.unref()
+  }
+
+  // Why: a delete leaves an empty record (CTDB); vacuuming removes the empty records this node holds
+  // from every node (copies no newer than it), then here, so deletes do not grow the store forever.
+  async vacuum (): Promise<number> {
+    if (this.#vacuuming || this.#frozen !== null || this.node.recoveryMode !== RecoveryMode.NORMAL || this.vnnmap.length === 0) return 0
+    this.#vacuuming = true
+    let total = 0
+    try {
+      for (const db of this.store.list()) {
+        if (db.kind !== 'volatile') continue
+        const empty: StoredRecord[] = []
+        for await (const batch of this.store.traverse(db.id, D.DB_BATCH_RECORDS)) {
+          for (const r of batch) if (r.data.length === 0 && r.header.dmaster === this.node.pnn) empty.push(r)
+          if (empty.length >= D.DB_BATCH_RECORDS) break
+        }
+        if (empty.length === 0) continue
+        const generation = this.node.generation
+        const packed = packRecords(empty)
+        const others = this.node.activeSet().filter(p => p !== this.node.pnn)
+        await Promise.all(others.map(async p => await this.#out(p).request(DbVacuumRequestSchema, { dbId: db.id, packed, count: empty.length, generation }, { timeoutMs: D.DB_MIGRATE_TIMEOUT_MS })))
+        if (generation !== this.node.generation || this.#frozen !== null) continue
+        total += this.store.vacuumDelete(db.id, empty.map(r => ({ key: r.key, rsn: r.header.rsn })), 'own')
+      }
+    } catch (err) {
+      this.node.log.warn({}, `vacuum: ${(err as Error).message}; trying again next interval`)
+    } finally {
+      this.#vacuuming = false
+    }
+    this.vacuumed += total
+    if (total > 0) this.node.log.info({ deleted: total }, `vacuum removed ${total} deleted record(s)`)
+    return total
+  }
+
+  /** Another node's vacuum: drop copies no newer than its deleted records (never a live one held here). */
+  vacuumPeer (dbId: number, items: StoredRecord[], generation: number): number {
+    if (generation !== this.node.generation) throw new CorralError('CORRAL_E_STALE_GENERATION', `vacuum of generation ${generation}, this node is at ${this.node.generation}`)
+    if (this.#frozen !== null) throw new CorralError('CORRAL_E_DB_RECOVERING', `node ${this.node.pnn} is frozen for recovery`)
+    if (this.store.byId(dbId) === undefined) return 0
+    return this.store.vacuumDelete(dbId, items.map(r => ({ key: r.key, rsn: r.header.rsn })), 'others')
   }
 
   async close (): Promise<void> {
+    clearTimeout(this.#vacuumTimer)
     this.thaw()
     await this.store?.close()
   }

@@ -2,7 +2,7 @@
 // the database requests between nodes: commits, migrations, and recovery's freeze, pull and push.
 import {
   DbAdminRequestSchema, DbAttachRequestSchema, DbCommitRequestSchema, DbDetachRequestSchema, DbFetchRequestSchema, DbMapRequestSchema,
-  DbLockRequestSchema, DbMigrateRequestSchema, DbOpenRequestSchema, DbTraverseRequestSchema, DbWriteRequestSchema, RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema,
+  DbLockRequestSchema, DbMigrateRequestSchema, DbOpenRequestSchema, DbTraverseRequestSchema, DbVacuumRequestSchema, DbWriteRequestSchema, RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema,
 } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
 import { CorralError } from '../../errors/index.js'
@@ -109,6 +109,7 @@ export function dbPeerHandlers (node: ClusterNode): HandlerEntry[] {
       return {}
     }),
     handle(DbMigrateRequestSchema, async r => await dbs.migrate(r.dbId, r.key, r.to, r.generation, r.forwarded)),
+    handle(DbVacuumRequestSchema, r => ({ deleted: dbs.vacuumPeer(r.dbId, unpackRecords(r.packed, r.count), r.generation) })),
     handle(RecDbRequestSchema, r => {
       if (r.op !== 'list') throw new CorralError('CORRAL_E_USAGE', `unknown recovery operation ${r.op}`)
       fence(r.generation)

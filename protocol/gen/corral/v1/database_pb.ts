@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file corral/v1/database.proto.
  */
 export const file_corral_v1_database: GenFile = /*@__PURE__*/
-  fileDesc("Chhjb3JyYWwvdjEvZGF0YWJhc2UucHJvdG8SCWNvcnJhbC52MSJgCgZEYkluZm8SCgoCaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgRraW5kGAMgASgJEg0KBWZsYWdzGAQgASgNEg8KB3JlY29yZHMYBSABKAQSDgoGc2VxbnVtGAYgASgEIkEKD0RiQXR0YWNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEgwKBGtpbmQYAiABKAkSEgoKbG9jYWxfb25seRgDIAEoCCIuCg1EYkF0dGFjaFJlcGx5Eh0KAmRiGAEgASgLMhEuY29ycmFsLnYxLkRiSW5mbyIzCg9EYkRldGFjaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpsb2NhbF9vbmx5GAIgASgIIg8KDURiRGV0YWNoUmVwbHkiDgoMRGJNYXBSZXF1ZXN0IiwKCkRiTWFwUmVwbHkSHgoDZGJzGAEgAygLMhEuY29ycmFsLnYxLkRiSW5mbyJSCghEYlJlY29yZBILCgNrZXkYASABKAwSCwoDcnNuGAIgASgEEg8KB2RtYXN0ZXIYAyABKA0SDQoFZmxhZ3MYBCABKA0SDAoEZGF0YRgFIAEoDCI9Cg5EYkZldGNoUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSEgoKbG9jYWxfb25seRgDIAEoCCJCCgxEYkZldGNoUmVwbHkSDQoFZm91bmQYASABKAgSIwoGcmVjb3JkGAIgASgLMhMuY29ycmFsLnYxLkRiUmVjb3JkIkAKDkRiV3JpdGVSZXF1ZXN0EgoKAmRiGAEgASgJEiIKBndyaXRlcxgCIAMoCzISLmNvcnJhbC52MS5EYldyaXRlIjQKB0RiV3JpdGUSCwoDa2V5GAEgASgMEgwKBGRhdGEYAiABKAwSDgoGZGVsZXRlGAMgASgIIh4KDERiV3JpdGVSZXBseRIOCgZzZXFudW0YASABKAQiHwoRRGJUcmF2ZXJzZVJlcXVlc3QSCgoCZGIYASABKAkiLgoNRGJSZWNvcmRCYXRjaBIOCgZwYWNrZWQYASABKAwSDQoFY291bnQYAiABKA0iNgoORGJBZG1pblJlcXVlc3QSCgoCb3AYASABKAkSCgoCZGIYAiABKAkSDAoEZmlsZRgDIAEoCSJKCgxEYkFkbWluUmVwbHkSHQoCZGIYASABKAsyES5jb3JyYWwudjEuRGJJbmZvEg0KBWNvdW50GAIgASgEEgwKBHRleHQYAyABKAkiOAoNRGJMb2NrUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSDgoGdW5sb2NrGAMgASgIIkEKC0RiTG9ja1JlcGx5Eg0KBWZvdW5kGAEgASgIEiMKBnJlY29yZBgCIAEoCzITLmNvcnJhbC52MS5EYlJlY29yZCIPCg1EYk9wZW5SZXF1ZXN0IigKC0RiT3BlblJlcGx5EgsKA3BubhgBIAEoDRIMCgRwYXRoGAIgASgJImgKD0RiQ29tbWl0UmVxdWVzdBINCgVkYl9pZBgBIAEoDRIOCgZzZXFudW0YAiABKAQSIgoGd3JpdGVzGAMgAygLMhIuY29ycmFsLnYxLkRiV3JpdGUSEgoKZ2VuZXJhdGlvbhgEIAEoDSIPCg1EYkNvbW1pdFJlcGx5ImEKEERiTWlncmF0ZVJlcXVlc3QSDQoFZGJfaWQYASABKA0SCwoDa2V5GAIgASgMEgoKAnRvGAMgASgNEhIKCmdlbmVyYXRpb24YBCABKA0SEQoJZm9yd2FyZGVkGAUgASgIIkQKDkRiTWlncmF0ZVJlcGx5EiMKBnJlY29yZBgBIAEoCzITLmNvcnJhbC52MS5EYlJlY29yZBINCgVmb3VuZBgCIAEoCCIuCgxSZWNEYlJlcXVlc3QSCgoCb3AYASABKAkSEgoKZ2VuZXJhdGlvbhgCIAEoDSIsCgpSZWNEYlJlcGx5Eh4KA2RicxgBIAMoCzIRLmNvcnJhbC52MS5EYkluZm8iMwoOUmVjUHVsbFJlcXVlc3QSDQoFZGJfaWQYASABKA0SEgoKZ2VuZXJhdGlvbhgCIAEoDSKbAQoOUmVjUHVzaFJlcXVlc3QSDQoFZGJfaWQYASABKA0SEgoKZ2VuZXJhdGlvbhgCIAEoDRIMCgRuYW1lGAMgASgJEgwKBGtpbmQYBCABKAkSDgoGcGFja2VkGAUgASgMEg0KBWNvdW50GAYgASgNEgwKBGxhc3QYByABKAgSDgoGc2VxbnVtGAggASgEEg0KBXRvdGFsGAkgASgEIiAKDFJlY1B1c2hSZXBseRIQCghyZWNlaXZlZBgBIAEoBGIGcHJvdG8z");
+  fileDesc("Chhjb3JyYWwvdjEvZGF0YWJhc2UucHJvdG8SCWNvcnJhbC52MSJgCgZEYkluZm8SCgoCaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgRraW5kGAMgASgJEg0KBWZsYWdzGAQgASgNEg8KB3JlY29yZHMYBSABKAQSDgoGc2VxbnVtGAYgASgEIkEKD0RiQXR0YWNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEgwKBGtpbmQYAiABKAkSEgoKbG9jYWxfb25seRgDIAEoCCIuCg1EYkF0dGFjaFJlcGx5Eh0KAmRiGAEgASgLMhEuY29ycmFsLnYxLkRiSW5mbyIzCg9EYkRldGFjaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpsb2NhbF9vbmx5GAIgASgIIg8KDURiRGV0YWNoUmVwbHkiDgoMRGJNYXBSZXF1ZXN0IiwKCkRiTWFwUmVwbHkSHgoDZGJzGAEgAygLMhEuY29ycmFsLnYxLkRiSW5mbyJSCghEYlJlY29yZBILCgNrZXkYASABKAwSCwoDcnNuGAIgASgEEg8KB2RtYXN0ZXIYAyABKA0SDQoFZmxhZ3MYBCABKA0SDAoEZGF0YRgFIAEoDCI9Cg5EYkZldGNoUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSEgoKbG9jYWxfb25seRgDIAEoCCJCCgxEYkZldGNoUmVwbHkSDQoFZm91bmQYASABKAgSIwoGcmVjb3JkGAIgASgLMhMuY29ycmFsLnYxLkRiUmVjb3JkIkAKDkRiV3JpdGVSZXF1ZXN0EgoKAmRiGAEgASgJEiIKBndyaXRlcxgCIAMoCzISLmNvcnJhbC52MS5EYldyaXRlIjQKB0RiV3JpdGUSCwoDa2V5GAEgASgMEgwKBGRhdGEYAiABKAwSDgoGZGVsZXRlGAMgASgIIh4KDERiV3JpdGVSZXBseRIOCgZzZXFudW0YASABKAQiHwoRRGJUcmF2ZXJzZVJlcXVlc3QSCgoCZGIYASABKAkiLgoNRGJSZWNvcmRCYXRjaBIOCgZwYWNrZWQYASABKAwSDQoFY291bnQYAiABKA0iNgoORGJBZG1pblJlcXVlc3QSCgoCb3AYASABKAkSCgoCZGIYAiABKAkSDAoEZmlsZRgDIAEoCSJKCgxEYkFkbWluUmVwbHkSHQoCZGIYASABKAsyES5jb3JyYWwudjEuRGJJbmZvEg0KBWNvdW50GAIgASgEEgwKBHRleHQYAyABKAkiOAoNRGJMb2NrUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSDgoGdW5sb2NrGAMgASgIIkEKC0RiTG9ja1JlcGx5Eg0KBWZvdW5kGAEgASgIEiMKBnJlY29yZBgCIAEoCzITLmNvcnJhbC52MS5EYlJlY29yZCIPCg1EYk9wZW5SZXF1ZXN0IigKC0RiT3BlblJlcGx5EgsKA3BubhgBIAEoDRIMCgRwYXRoGAIgASgJIlMKD0RiVmFjdXVtUmVxdWVzdBINCgVkYl9pZBgBIAEoDRIOCgZwYWNrZWQYAiABKAwSDQoFY291bnQYAyABKA0SEgoKZ2VuZXJhdGlvbhgEIAEoDSIgCg1EYlZhY3V1bVJlcGx5Eg8KB2RlbGV0ZWQYASABKA0iaAoPRGJDb21taXRSZXF1ZXN0Eg0KBWRiX2lkGAEgASgNEg4KBnNlcW51bRgCIAEoBBIiCgZ3cml0ZXMYAyADKAsyEi5jb3JyYWwudjEuRGJXcml0ZRISCgpnZW5lcmF0aW9uGAQgASgNIg8KDURiQ29tbWl0UmVwbHkiYQoQRGJNaWdyYXRlUmVxdWVzdBINCgVkYl9pZBgBIAEoDRILCgNrZXkYAiABKAwSCgoCdG8YAyABKA0SEgoKZ2VuZXJhdGlvbhgEIAEoDRIRCglmb3J3YXJkZWQYBSABKAgiRAoORGJNaWdyYXRlUmVwbHkSIwoGcmVjb3JkGAEgASgLMhMuY29ycmFsLnYxLkRiUmVjb3JkEg0KBWZvdW5kGAIgASgIIi4KDFJlY0RiUmVxdWVzdBIKCgJvcBgBIAEoCRISCgpnZW5lcmF0aW9uGAIgASgNIiwKClJlY0RiUmVwbHkSHgoDZGJzGAEgAygLMhEuY29ycmFsLnYxLkRiSW5mbyIzCg5SZWNQdWxsUmVxdWVzdBINCgVkYl9pZBgBIAEoDRISCgpnZW5lcmF0aW9uGAIgASgNIpsBCg5SZWNQdXNoUmVxdWVzdBINCgVkYl9pZBgBIAEoDRISCgpnZW5lcmF0aW9uGAIgASgNEgwKBG5hbWUYAyABKAkSDAoEa2luZBgEIAEoCRIOCgZwYWNrZWQYBSABKAwSDQoFY291bnQYBiABKA0SDAoEbGFzdBgHIAEoCBIOCgZzZXFudW0YCCABKAQSDQoFdG90YWwYCSABKAQiIAoMUmVjUHVzaFJlcGx5EhAKCHJlY2VpdmVkGAEgASgEYgZwcm90bzM");
 
 /**
  * @generated from message corral.v1.DbInfo
@@ -528,6 +528,59 @@ export const DbOpenReplySchema: GenMessage<DbOpenReply> = /*@__PURE__*/
   messageDesc(file_corral_v1_database, 20);
 
 /**
+ * Node links, vacuuming: delete these deleted (empty) volatile records wherever the copy is no
+ * newer than the given RSN and not a live record this node holds (type 424). Packed as recovery
+ * batches (the header carries the RSN).
+ *
+ * @generated from message corral.v1.DbVacuumRequest
+ */
+export type DbVacuumRequest = Message<"corral.v1.DbVacuumRequest"> & {
+  /**
+   * @generated from field: uint32 db_id = 1;
+   */
+  dbId: number;
+
+  /**
+   * @generated from field: bytes packed = 2;
+   */
+  packed: Uint8Array;
+
+  /**
+   * @generated from field: uint32 count = 3;
+   */
+  count: number;
+
+  /**
+   * @generated from field: uint32 generation = 4;
+   */
+  generation: number;
+};
+
+/**
+ * Describes the message corral.v1.DbVacuumRequest.
+ * Use `create(DbVacuumRequestSchema)` to create a new message.
+ */
+export const DbVacuumRequestSchema: GenMessage<DbVacuumRequest> = /*@__PURE__*/
+  messageDesc(file_corral_v1_database, 21);
+
+/**
+ * @generated from message corral.v1.DbVacuumReply
+ */
+export type DbVacuumReply = Message<"corral.v1.DbVacuumReply"> & {
+  /**
+   * @generated from field: uint32 deleted = 1;
+   */
+  deleted: number;
+};
+
+/**
+ * Describes the message corral.v1.DbVacuumReply.
+ * Use `create(DbVacuumReplySchema)` to create a new message.
+ */
+export const DbVacuumReplySchema: GenMessage<DbVacuumReply> = /*@__PURE__*/
+  messageDesc(file_corral_v1_database, 22);
+
+/**
  * Node links: apply one committed persistent transaction (type 420).
  *
  * @generated from message corral.v1.DbCommitRequest
@@ -559,7 +612,7 @@ export type DbCommitRequest = Message<"corral.v1.DbCommitRequest"> & {
  * Use `create(DbCommitRequestSchema)` to create a new message.
  */
 export const DbCommitRequestSchema: GenMessage<DbCommitRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 21);
+  messageDesc(file_corral_v1_database, 23);
 
 /**
  * @generated from message corral.v1.DbCommitReply
@@ -572,7 +625,7 @@ export type DbCommitReply = Message<"corral.v1.DbCommitReply"> & {
  * Use `create(DbCommitReplySchema)` to create a new message.
  */
 export const DbCommitReplySchema: GenMessage<DbCommitReply> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 22);
+  messageDesc(file_corral_v1_database, 24);
 
 /**
  * Node links: migrate a volatile record to `to` (CTDB's REQ_CALL/REQ_DMASTER through the lmaster) (type 422).
@@ -613,7 +666,7 @@ export type DbMigrateRequest = Message<"corral.v1.DbMigrateRequest"> & {
  * Use `create(DbMigrateRequestSchema)` to create a new message.
  */
 export const DbMigrateRequestSchema: GenMessage<DbMigrateRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 23);
+  messageDesc(file_corral_v1_database, 25);
 
 /**
  * @generated from message corral.v1.DbMigrateReply
@@ -635,7 +688,7 @@ export type DbMigrateReply = Message<"corral.v1.DbMigrateReply"> & {
  * Use `create(DbMigrateReplySchema)` to create a new message.
  */
 export const DbMigrateReplySchema: GenMessage<DbMigrateReply> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 24);
+  messageDesc(file_corral_v1_database, 26);
 
 /**
  * Node links, recovery: freeze (every database, writes wait) or thaw this node (type 430).
@@ -660,7 +713,7 @@ export type RecDbRequest = Message<"corral.v1.RecDbRequest"> & {
  * Use `create(RecDbRequestSchema)` to create a new message.
  */
 export const RecDbRequestSchema: GenMessage<RecDbRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 25);
+  messageDesc(file_corral_v1_database, 27);
 
 /**
  * @generated from message corral.v1.RecDbReply
@@ -677,7 +730,7 @@ export type RecDbReply = Message<"corral.v1.RecDbReply"> & {
  * Use `create(RecDbReplySchema)` to create a new message.
  */
 export const RecDbReplySchema: GenMessage<RecDbReply> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 26);
+  messageDesc(file_corral_v1_database, 28);
 
 /**
  * Node links, recovery: stream every record of a database (type 432); replies: DbRecordBatch stream.
@@ -701,7 +754,7 @@ export type RecPullRequest = Message<"corral.v1.RecPullRequest"> & {
  * Use `create(RecPullRequestSchema)` to create a new message.
  */
 export const RecPullRequestSchema: GenMessage<RecPullRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 27);
+  messageDesc(file_corral_v1_database, 29);
 
 /**
  * Node links, recovery: one batch of the merged content; `last` commits it (type 434).
@@ -760,7 +813,7 @@ export type RecPushRequest = Message<"corral.v1.RecPushRequest"> & {
  * Use `create(RecPushRequestSchema)` to create a new message.
  */
 export const RecPushRequestSchema: GenMessage<RecPushRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 28);
+  messageDesc(file_corral_v1_database, 30);
 
 /**
  * @generated from message corral.v1.RecPushReply
@@ -777,5 +830,5 @@ export type RecPushReply = Message<"corral.v1.RecPushReply"> & {
  * Use `create(RecPushReplySchema)` to create a new message.
  */
 export const RecPushReplySchema: GenMessage<RecPushReply> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 29);
+  messageDesc(file_corral_v1_database, 31);
 
