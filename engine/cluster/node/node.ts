@@ -32,9 +32,8 @@ import { Failover } from './failover.js'
 import { ipPeerHandlers } from './ip-handlers.js'
 import { NodeDatabases } from './databases.js'
 import { dbPeerHandlers } from './db-handlers.js'
-import { recoverDatabases, RecoveryError, packRecords, unpackRecords } from '../../recovery/index.js'
-import { RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
-import type { DbKind, StoredRecord } from '../../database/index.js'
+import { RecoveryError } from '../../recovery/index.js'
+import { recoverNodeDatabases } from './db-recovery.js'
 
 /** What the node needs from the daemon: run an event of the legacy component. */
 export type RunEvent = (event: string, args?: string[]) => Promise<RunRecord>
@@ -426,36 +425,8 @@ export class ClusterNode {
   }
 
   async #recoverDatabases (gen: number, set: number[]): Promise<{ count: number, records: number }> {
-    const dbs = this.databases
-    const out = (pnn: number): Connection => {
-      const c = this.peers.get(pnn)?.out
-      if (c == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
-      return c
-    }
-    const timeoutMs = D.RECOVERY_PHASE_TIMEOUT_MS
-    // A batch is packed once, whatever the number of nodes it goes to.
-    const packed = new WeakMap<StoredRecord[], Buffer>()
-    const packOnce = (recs: StoredRecord[]): Buffer => { let b = packed.get(recs); if (b === undefined) { b = packRecords(recs); packed.set(recs, b) } return b }
-    const t0 = Date.now()
     try {
-      const res = await recoverDatabases({
-        leader: this.pnn,
-        generation: gen,
-        nodes: set,
-        batchRecords: D.DB_BATCH_RECORDS,
-        attempts: D.DB_RECOVERY_ATTEMPTS,
-        onProgress: p => { this.recoveryProgress = p },
-        listDbs: async p => p === this.pnn
-          ? dbs.map()
-          : (await out(p).request(RecDbRequestSchema, { op: 'list', generation: gen }, { timeoutMs })).dbs.map(d => ({ id: d.id, name: d.name, kind: d.kind as DbKind, flags: d.flags, seqnum: d.seqnum })),
-        pull: (p, dbId) => p === this.pnn ? dbs.store.traverse(dbId, D.DB_BATCH_RECORDS) : pulled(out(p), dbId, gen, timeoutMs),
-        pushBatch: async (p, db, recs, last, seqnum, total) => {
-          if (p === this.pnn) { await dbs.pushBatch({ dbId: db.id, generation: gen, name: db.name, kind: db.kind }, recs, last, seqnum, total); return }
-          await out(p).request(RecPushRequestSchema, { dbId: db.id, generation: gen, name: db.name, kind: db.kind, packed: packOnce(recs), count: recs.length, last, seqnum, total: BigInt(total) }, { timeoutMs })
-        },
-      })
-      if (res.length > 0) this.log.notice({ generation: gen, dbs: res.map(r => ({ name: r.db.name, records: r.records, ms: r.ms, source: r.source })) }, `recovered ${res.length} database(s), ${res.reduce((n, r) => n + r.records, 0)} records in ${Date.now() - t0} ms`)
-      return { count: res.length, records: res.reduce((n, r) => n + r.records, 0) }
+      return await recoverNodeDatabases(this, gen, set, p => { this.recoveryProgress = p })
     } catch (err) {
       if (err instanceof RecoveryError) for (const [pnn, n] of err.failures) this.#credits = addCredits(this.#credits, pnn, n, Date.now(), this.#banTunables())
       throw err
@@ -662,9 +633,4 @@ function newPeer (pnn: number, address: string): Peer {
 function loadTunables (configDir: string): Tunables {
   const file = join(configDir, D.TUNABLES_FILE_NAME)
   return existsSync(file) ? parseTunables(readFileSync(file, 'utf8'), file) : defaultTunables()
-}
-
-// A peer's records of one database, pulled as a stream of packed batches.
-async function * pulled (conn: Connection, dbId: number, generation: number, timeoutMs: number): AsyncIterable<StoredRecord[]> {
-  for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation }, { timeoutMs })) yield unpackRecords(b.packed, b.count)
 }

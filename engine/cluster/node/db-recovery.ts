@@ -1,0 +1,52 @@
+// The leader's database recovery, wired to the node links: list, pull (streamed) and push (packed
+// batches) for every database, this node included, through engine/recovery's transport-free core.
+import { RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
+import * as D from '../../config/defaults.js'
+import { CorralError } from '../../errors/index.js'
+import type { DbKind, StoredRecord } from '../../database/index.js'
+import { packRecords, recoverDatabases, unpackRecords, type RecoveryProgress } from '../../recovery/index.js'
+import type { Connection } from '../../transport/connection.js'
+import type { ClusterNode } from './node.js'
+
+// Why: called by the leader between the start and end phases, while every active node is frozen.
+export async function recoverNodeDatabases (node: ClusterNode, gen: number, set: number[], onProgress: (p: RecoveryProgress) => void): Promise<{ count: number, records: number }> {
+  const dbs = node.databases
+  const out = (pnn: number): Connection => {
+    const c = node.peers.get(pnn)?.out
+    if (c == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
+    return c
+  }
+  const timeoutMs = D.RECOVERY_PHASE_TIMEOUT_MS
+  // A batch is packed once, whatever the number of nodes it goes to.
+  const packed = new WeakMap<StoredRecord[], Buffer>()
+  const packOnce = (recs: StoredRecord[]): Buffer => {
+    let b = packed.get(recs)
+    if (b === undefined) { b = packRecords(recs); packed.set(recs, b) }
+    return b
+  }
+  const t0 = Date.now()
+  const res = await recoverDatabases({
+    leader: node.pnn,
+    generation: gen,
+    nodes: set,
+    batchRecords: D.DB_BATCH_RECORDS,
+    attempts: D.DB_RECOVERY_ATTEMPTS,
+    onProgress,
+    listDbs: async p => p === node.pnn
+      ? dbs.map()
+      : (await out(p).request(RecDbRequestSchema, { op: 'list', generation: gen }, { timeoutMs })).dbs.map(d => ({ id: d.id, name: d.name, kind: d.kind as DbKind, flags: d.flags, seqnum: d.seqnum })),
+    pull: (p, dbId) => p === node.pnn ? dbs.store.traverse(dbId, D.DB_BATCH_RECORDS) : pulled(out(p), dbId, gen, timeoutMs),
+    pushBatch: async (p, db, recs, last, seqnum, total) => {
+      if (p === node.pnn) { await dbs.pushBatch({ dbId: db.id, generation: gen, name: db.name, kind: db.kind }, recs, last, seqnum, total); return }
+      await out(p).request(RecPushRequestSchema, { dbId: db.id, generation: gen, name: db.name, kind: db.kind, packed: packOnce(recs), count: recs.length, last, seqnum, total: BigInt(total) }, { timeoutMs })
+    },
+  })
+  const records = res.reduce((n, r) => n + r.records, 0)
+  if (res.length > 0) node.log.notice({ generation: gen, dbs: res.map(r => ({ name: r.db.name, records: r.records, ms: r.ms, source: r.source })) }, `recovered ${res.length} database(s), ${records} records in ${Date.now() - t0} ms`)
+  return { count: res.length, records }
+}
+
+// A peer's records of one database, pulled as a stream of packed batches.
+async function * pulled (conn: Connection, dbId: number, generation: number, timeoutMs: number): AsyncIterable<StoredRecord[]> {
+  for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation }, { timeoutMs })) yield unpackRecords(b.packed, b.count)
+}
