@@ -1,7 +1,7 @@
 // Records travel in packed batches: u32 key length, key, u32 value length, value (the 24-byte
 // CTDB record header then the data), little-endian — one protobuf bytes field per batch.
 import { CorralError } from '../errors/index.js'
-import { decodeRecord, encodeRecord, type StoredRecord } from '../database/index.js'
+import { decodeRecord, encodeRecord, HEADER_BYTES, type StoredRecord } from '../database/index.js'
 
 // Why: one buffer per batch keeps protobuf out of the per-record path (issue: never one message per record).
 export function packRecords (records: readonly StoredRecord[]): Buffer {
@@ -32,6 +32,7 @@ export function unpackRecords (buf: Uint8Array, expect?: number): StoredRecord[]
     const key = b.subarray(o, o + kl); o += kl
     const vl = b.readUInt32LE(o); o += 4
     if (o + vl > b.length) throw new CorralError('CORRAL_E_FRAME_MALFORMED', `record batch truncated at byte ${o} (value of ${vl} bytes)`)
+    if (vl < HEADER_BYTES) throw new CorralError('CORRAL_E_FRAME_MALFORMED', `record batch value of ${vl} bytes at byte ${o} is shorter than the ${HEADER_BYTES}-byte header`)
     const { header, data } = decodeRecord(b.subarray(o, o + vl)); o += vl
     out.push({ key, header, data })
   }

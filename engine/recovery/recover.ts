@@ -117,14 +117,15 @@ async function recoverOne (d: RecoveryDeps, db: DbInfo, seqnums: Map<number, big
       if (s !== undefined && s > best) { best = s; source = p }
     }
     const targets = d.nodes.filter(p => p !== source || !seqnums.has(p))
-    const n = await fanOut(d, db, targets, tagged(d.pull(source, db.id), source), best < 0n ? 0n : best)
+    const n = await fanOut(d, db, targets, tagged(() => d.pull(source, db.id), source), best < 0n ? 0n : best)
     return { db, records: n, ms: Date.now() - t0, source }
   }
 }
 
-async function * tagged (it: AsyncIterable<StoredRecord[]>, pnn: number): AsyncIterable<StoredRecord[]> {
+// A node's pull, with any failure (also one thrown before the first batch) blamed on that node.
+async function * tagged (pull: () => AsyncIterable<StoredRecord[]>, pnn: number): AsyncIterable<StoredRecord[]> {
   try {
-    for await (const b of it) yield b
+    for await (const b of pull()) yield b
   } catch (err) {
     throw tag(err, pnn)
   }
@@ -145,16 +146,26 @@ async function fanOut (d: RecoveryDeps, db: DbInfo, targets: number[], source: A
     }
   })).then(() => undefined)
   let pending: StoredRecord[] = []
-  for await (const batch of source) {
-    for (const r of batch) {
-      pending.push(r)
-      if (pending.length >= d.batchRecords) {
-        total += pending.length
-        inflight.push(send(pending, false))
-        pending = []
-        if (inflight.length >= WINDOW) await inflight.shift()
+  // A push may fail while the loop waits for the source: each in-flight promise has a handler at
+  // once (an unhandled rejection would end the daemon), and is still awaited below.
+  const track = (p: Promise<void>): void => { p.catch(() => undefined); inflight.push(p) }
+  try {
+    for await (const batch of source) {
+      for (const r of batch) {
+        // Records that are only a header (deleted) are dropped before the push, for every kind (CTDB).
+        if (r.data.length === 0) continue
+        pending.push(r)
+        if (pending.length >= d.batchRecords) {
+          total += pending.length
+          track(send(pending, false))
+          pending = []
+          if (inflight.length >= WINDOW) await inflight.shift()
+        }
       }
     }
+  } catch (err) {
+    await Promise.allSettled(inflight)
+    throw err
   }
   total += pending.length
   await Promise.all(inflight)
@@ -165,7 +176,7 @@ async function fanOut (d: RecoveryDeps, db: DbInfo, targets: number[], source: A
 // k-way merge of the nodes' sorted streams; for one key the copies are taken in node order and the
 // CTDB rule decides; the winner is pushed with the leader as data master. Empty records are dropped.
 async function * mergeSorted (d: RecoveryDeps, db: DbInfo, holders: number[]): AsyncIterable<StoredRecord[]> {
-  const cursors = holders.map(p => ({ pnn: p, it: d.pull(p, db.id)[Symbol.asyncIterator](), batch: [] as StoredRecord[], i: 0, done: false }))
+  const cursors = holders.map(p => ({ pnn: p, it: tagged(() => d.pull(p, db.id), p)[Symbol.asyncIterator](), batch: [] as StoredRecord[], i: 0, done: false }))
   const fill = async (c: typeof cursors[number]): Promise<void> => {
     while (!c.done && c.i >= c.batch.length) {
       let r: IteratorResult<StoredRecord[]>

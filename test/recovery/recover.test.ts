@@ -191,8 +191,7 @@ t.test('persistent: empty records are dropped before the push, as CTDB does for 
   await recoverDatabases(f.deps)
   const keys = allRecords(f.pushed(1, pdb.id)).map(x => x.key.toString())
   t.ok(keys.includes('kept'))
-  t.same(keys, ['kept'], 'only the record with data is pushed',
-    { todo: 'engine bug: engine/recovery/recover.ts recoverOne streams persistent/replicated records unfiltered; CTDB\'s recdb_traverse skips header-only records for every kind (ctdb-semantics §2.4 step 6)' })
+  t.same(keys, ['kept'], 'only the record with data is pushed')
 })
 
 t.test('a database whose kind differs between nodes fails the recovery before anything is pushed', async t => {
@@ -283,8 +282,7 @@ t.test('a node whose pull cannot even start (no link) is blamed too', async t =>
     f.deps.pull = (pnn, dbId) => { if (pnn === 2) throw new Error('node 2 has no link'); return basePull(pnn, dbId) }
     const err = await recoverDatabases(f.deps).then(() => null, (e: unknown) => e) as RecoveryError
     t.ok(err instanceof RecoveryError, `${kind}: the recovery fails`)
-    t.same([...err.failures], [[2, 1]], `${kind}: node 2 gets the failure`,
-      { todo: 'engine bug: engine/recovery/recover.ts calls d.pull() outside tagged() in recoverOne (persistent) and outside fill() in mergeSorted (volatile), so a synchronous throw carries no pnn and nobody is blamed' })
+    t.same([...err.failures], [[2, 1]], `${kind}: node 2 gets the failure`)
   }
 })
 
@@ -344,8 +342,7 @@ t.test('a push failing while the merge waits for a slow pull does not leave an u
     process.removeListener('unhandledRejection', onUnhandled)
     for (const l of theirs) process.on('unhandledRejection', l)
   }
-  t.same(unhandled.map(e => (e as Error).message), [], 'no rejection went unhandled (in corrald it would kill the leader)',
-    { todo: 'engine bug: engine/recovery/recover.ts fanOut keeps send() promises in `inflight` with no handler while it awaits the source; a push that rejects meanwhile is an unhandled rejection, fatal to corrald' })
+  t.same(unhandled.map(e => (e as Error).message), [], 'no rejection went unhandled (in corrald it would kill the leader)')
 })
 
 t.test('progress is reported as batches go out and databases finish, each batch counted once', async t => {
