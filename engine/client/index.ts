@@ -38,6 +38,11 @@ export async function connect (opts: ConnectOptions = {}): Promise<CorralClient>
   return new CorralClient(conn, info.pnn, env)
 }
 
+// Strings as UTF-8; Buffers as they are (no copy on the hot path).
+function bytes (x: Uint8Array | string): Buffer {
+  return typeof x === 'string' ? Buffer.from(x) : Buffer.isBuffer(x) ? x : Buffer.from(x.buffer, x.byteOffset, x.byteLength)
+}
+
 export class CorralClient {
   readonly #catalogue: Sub
   constructor (readonly conn: Connection, readonly pnn: number, readonly env: Env) {
@@ -79,12 +84,13 @@ export class ClientDb {
     const v = this.sub.get(key)
     if (v === undefined) return { held: this.kind !== 'volatile', data: null }
     if (v.length < HEADER_BYTES) throw new CorralError('CORRAL_E_INTERNAL', `record in ${this.name} is shorter than its header`)
-    return { held: this.kind !== 'volatile' || v.readUInt32LE(8) === this.client.pnn, data: v.length === HEADER_BYTES ? null : Buffer.from(v.subarray(HEADER_BYTES)) }
+    // lmdb returns a fresh Buffer for a binary get: a view of it is safe to hand out.
+    return { held: this.kind !== 'volatile' || v.readUInt32LE(8) === this.client.pnn, data: v.length === HEADER_BYTES ? null : v.subarray(HEADER_BYTES) }
   }
 
   /** The value, or null. Volatile: migrated here first unless this node holds it. */
   async fetch (key: Uint8Array | string): Promise<Buffer | null> {
-    const k = Buffer.from(key)
+    const k = bytes(key)
     const here = this.#local(k)
     if (here.held) return here.data
     const r = await this.client.conn.request(DbFetchRequestSchema, { db: this.#db, key: k })
@@ -93,8 +99,8 @@ export class ClientDb {
 
   /** Write a value. Volatile: straight into LMDB when held here (not frozen); persistent: one transaction. */
   async store (key: Uint8Array | string, value: Uint8Array | string): Promise<void> {
-    const k = Buffer.from(key)
-    const v = Buffer.from(value)
+    const k = bytes(key)
+    const v = bytes(value)
     if (this.kind === 'volatile' && this.#writeLocal(k, v)) return
     await this.client.conn.request(DbWriteRequestSchema, { db: this.#db, writes: [{ key: k, data: v, delete: false }] })
   }
