@@ -136,6 +136,8 @@ export class NodeIps {
       const best = this.bestIface(v, ifaces)
       if (best === null) throw new CorralError('CORRAL_E_IP_NO_INTERFACE', `no interface of ${v.ip} (${v.ifaces.join(',')}) has its link up`)
       if (on === undefined) {
+        // Drift is reported whoever repairs it (this take, or the check that asked for the run).
+        if (v.owner === me && v.iface !== null) this.o.log.warn({ ip: v.ip }, `Assigned IP ${v.ip} not on an interface: taking it again`)
         // Counted on the interface from the start, so takes sent together spread over interfaces (CTDB).
         v.iface = best
         try {
@@ -171,6 +173,7 @@ export class NodeIps {
     return await this.#exclusive(v, async () => {
       const on = (await this.o.backend.present()).get(v.ip)
       let done: StepDone = 'redundant'
+      if (on !== undefined && v.owner !== this.o.pnn() && v.owner !== -1 && v.iface === null) this.o.log.warn({ ip: v.ip }, `IP ${v.ip} incorrectly on an interface: releasing it`)
       if (on !== undefined) {
         await this.#event('releaseip', [on, v.ip, String(v.maskbits)], v)
         await this.#verify(v, false)

@@ -132,8 +132,11 @@ if (why !== null) {
     // check on each host notices (host: missing; other: extra) and a takeover run puts it back.
     await c.waitFor(`${ip} back on host ${host} and off host ${other}`, async () => (await c.eth0(host)).includes(ip) && !(await c.eth0(other)).includes(ip) && await settled(c, ALL), WAIT_MS)
     t.comment(`drift repaired ${Date.now() - t0} ms after it was made (check interval 5 s)`)
-    const logs = readFileSync(c.hosts[host].logFile, 'utf8') + readFileSync(c.hosts[other].logFile, 'utf8')
-    t.ok(/Assigned IP \S+ not on an interface|IP \S+ incorrectly on an interface/.test(logs), 'the check logged what it found')
+    // Reported whoever repaired it (the node's check, or a takeover run that came first); the log is
+    // written asynchronously, so wait for it.
+    const logs = (): string => readFileSync(c.hosts[host].logFile, 'utf8') + readFileSync(c.hosts[other].logFile, 'utf8')
+    await c.waitFor('the drift in the log', async () => /Assigned IP \S+ not on an interface|IP \S+ incorrectly on an interface/.test(logs()), 10_000)
+    t.pass('the drift was logged')
   })
 
   // Deleting the address that is primary in its subnet makes Linux drop the subnet's secondaries
