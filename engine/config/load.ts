@@ -7,6 +7,7 @@ import * as D from './defaults.js'
 import { parseIni, type IniEntry } from './ini.js'
 import { SCHEMA, SCRIPT_TIMEOUTS_SECTION, type KeySpec } from './schema.js'
 import { EVENT_NAMES, type EventName } from '../events/types.js'
+import { isLoopback, parseMetricsAddress, type MetricsAddress } from '../metrics/address.js'
 
 export interface CorralConfig {
   /** The file read, or null when defaults only. */
@@ -48,6 +49,11 @@ export interface CorralConfig {
     readonly queueLimit: number
     readonly concurrency: number
     readonly historySize: number
+  }
+  readonly metrics: {
+    /** Where to serve /metrics; null = off; `host: null` = this node's cluster address. */
+    readonly address: MetricsAddress | null
+    readonly allowNonLoopback: boolean
   }
 }
 
@@ -127,6 +133,18 @@ function buildConfig (entries: IniEntry[], file: string | null, configDir: strin
     const v = get('event', `${e} timeout`)
     if (v !== null) eventTimeouts[e] = v as number
   }
+  const metricsAddress = get('metrics', 'address') as string | null
+  const allowNonLoopback = get('metrics', 'allow non-loopback') as boolean
+  let metrics: MetricsAddress | null = null
+  if (metricsAddress !== null) {
+    const place = { file: where, line: seen.get('metrics/address'), field: '[metrics] address' }
+    const a = parseMetricsAddress(metricsAddress)
+    if (typeof a === 'string') throw new CorralError('CORRAL_E_CONFIG_VALUE', a, { place })
+    if (a.host !== null && !allowNonLoopback && !isLoopback(a.host)) {
+      throw new CorralError('CORRAL_E_CONFIG_VALUE', `${a.host} is not a loopback address; the metrics endpoint has no authentication (set [metrics] allow non-loopback = true to serve it there)`, { place })
+    }
+    metrics = a
+  }
   return deepFreeze({
     file,
     paths: { configDir, stateDir, runDir, eventsDir, socketPath: resolve(ov.socketPath ?? env.CORRAL_SOCKET ?? join(runDir, D.CONTROL_SOCKET_NAME)) },
@@ -160,6 +178,7 @@ function buildConfig (entries: IniEntry[], file: string | null, configDir: strin
       concurrency: get('event', 'concurrency') as number,
       historySize: get('event', 'history') as number,
     },
+    metrics: { address: metrics, allowNonLoopback },
   })
 }
 

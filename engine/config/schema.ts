@@ -53,6 +53,9 @@ export const SCHEMA: readonly KeySpec[] = [
   { section: 'event', key: 'queue limit', type: INT(1, 100_000), default: String(D.EVENT_QUEUE_LIMIT), description: 'Events waiting per component before new requests are rejected.' },
   { section: 'event', key: 'concurrency', type: INT(1, 1024), default: String(D.EVENT_CONCURRENCY), description: 'Event runs executing at once across all components.' },
   { section: 'event', key: 'history', type: INT(1, 1000), default: String(D.EVENT_HISTORY_SIZE), description: 'Past runs kept per component and event.' },
+
+  { section: 'metrics', key: 'address', type: { kind: 'string' }, default: null, description: 'Serve Prometheus metrics (`GET /metrics`) on HOST:PORT, [IPV6]:PORT, or node:PORT (this node\'s cluster address). Unset: no metrics endpoint. Must be a loopback address unless [metrics] allow non-loopback is set (see docs/metrics.md).' },
+  { section: 'metrics', key: 'allow non-loopback', type: { kind: 'bool' }, default: 'false', description: 'Allow [metrics] address to be a non-loopback address (the endpoint has no authentication).' },
 ]
 
 /** Sections whose keys are free-form `component/NN.name = seconds` (per-script timeouts). */
