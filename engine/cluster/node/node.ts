@@ -53,6 +53,8 @@ export interface ClusterEvents {
   'node:connected': { pnn: number }
   'leader:elected': { pnn: number }
   'generation:changed': { generation: number }
+  /** The recovery this node led finished (its figures, as lastRecovery). */
+  'recovery:done': { generation: number, ms: number, records: number, loopLagP99Ms: number }
   'flags:changed': { flags: number }
 }
 
@@ -414,6 +416,7 @@ export class ClusterNode {
       this.#credits = clearCredits()
       const lag = { p99: this.loopDelay.percentile(99) / 1e6, max: this.loopDelay.max / 1e6 }
       this.lastRecovery = { generation: gen, ms: Date.now() - t0, dbs: dbs.count, records: dbs.records, loopLagP99Ms: lag.p99, loopLagMaxMs: lag.max }
+      this.events.emit('recovery:done', { generation: gen, ms: this.lastRecovery.ms, records: dbs.records, loopLagP99Ms: lag.p99 })
       this.log.notice({ ...this.lastRecovery }, `recovery finished: generation ${gen} in ${Date.now() - t0} ms (${dbs.count} databases, ${dbs.records} records; loop lag p99 ${lag.p99.toFixed(1)} ms)`)
     } catch (err) {
       this.#recoveryNeeded = true
