@@ -92,6 +92,10 @@ program.command('setvar').argument('<name>').argument('<value>').description('se
   .action(run(async () => { const m = await cluster(); return async (g: GlobalOptions, n: string, v: string) => await m.tunable(g, 'set', n, v) }))
 program.command('listvars').description('every tunable and its value').action(run(async () => { const m = await cluster(); return async (g: GlobalOptions) => await m.tunable(g, 'list') }))
 
+program.command('watch').description('follow notifications (flags, leader, recovery, takeover runs, addresses, health) until interrupted')
+  .option('--since <seq>', 'first replay what is kept after SEQ (0: everything kept), then follow')
+  .action(run(async () => (await import('../engine/cli/watch.js')).watch))
+
 const ipm = async () => await import('../engine/cli/ip.js')
 const ip = program.command('ip').description('public IP addresses: each address and the node holding it (all: merged over every node)')
   .argument('[all]', 'all: every node\'s addresses, merged').option('-v, --verbose', 'with interfaces')

@@ -20,6 +20,7 @@ import {
 import {
   DbAttachRequestSchema, DbAttachReplySchema, DbDetachRequestSchema, DbDetachReplySchema, DbMapRequestSchema, DbMapReplySchema, DbFetchRequestSchema, DbFetchReplySchema, DbWriteRequestSchema, DbWriteReplySchema, DbTraverseRequestSchema, DbRecordBatchSchema, DbAdminRequestSchema, DbAdminReplySchema, DbLockRequestSchema, DbLockReplySchema, DbOpenRequestSchema, DbOpenReplySchema, DbCommitRequestSchema, DbCommitReplySchema, DbMigrateRequestSchema, DbMigrateReplySchema, DbVacuumRequestSchema, DbVacuumReplySchema, RecDbRequestSchema, RecDbReplySchema, RecPullRequestSchema, RecPushRequestSchema, RecPushReplySchema,
 } from './gen/corral/v1/database_pb.js'
+import { NotificationSchema, WatchRequestSchema } from './gen/corral/v1/notify_pb.js'
 
 /** Type id ranges reserved per area (inclusive). */
 export const TYPE_RANGES = {
@@ -61,6 +62,8 @@ export const MessageType = {
   TunableReply: 225,
   ForwardRequest: 226,
   ForwardReply: 227,
+  WatchRequest: 240,
+  Notification: 241,
   IpListRequest: 600,
   IpListReply: 601,
   IpStepRequest: 602,
@@ -123,6 +126,7 @@ export const RPCS = [
   rpc(AdminRequestSchema, AdminReplySchema),
   rpc(TunableRequestSchema, TunableReplySchema),
   rpc(ForwardRequestSchema, ForwardReplySchema),
+  rpc(WatchRequestSchema, NotificationSchema),
   rpc(IpListRequestSchema, IpListReplySchema),
   rpc(IpStepRequestSchema, IpStepReplySchema),
   rpc(TakeoverRunRequestSchema, TakeoverRunReplySchema),
@@ -181,6 +185,8 @@ const SCHEMAS: ReadonlyArray<readonly [number, DescMessage]> = [
   [MessageType.TunableReply, TunableReplySchema],
   [MessageType.ForwardRequest, ForwardRequestSchema],
   [MessageType.ForwardReply, ForwardReplySchema],
+  [MessageType.WatchRequest, WatchRequestSchema],
+  [MessageType.Notification, NotificationSchema],
   [MessageType.IpListRequest, IpListRequestSchema],
   [MessageType.IpListReply, IpListReplySchema],
   [MessageType.IpStepRequest, IpStepRequestSchema],

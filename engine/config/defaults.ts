@@ -157,3 +157,15 @@ export const DB_RECOVERY_ATTEMPTS = 3
 export const DB_MIGRATE_TIMEOUT_MS = 10_000
 /** Time a persistent transaction's commit on every node may take. @default 30 s */
 export const DB_COMMIT_TIMEOUT_MS = 30_000
+
+// ---- notifications (engine/notify/)
+/** How long the notification log keeps an entry (`[notify] retention`). @default 1 hour */
+export const NOTIFY_RETENTION_S = 3_600
+/** Most entries the notification log keeps (`[notify] max entries`). @default 10,000 */
+export const NOTIFY_MAX_ENTRIES = 10_000
+/** Entries queued for one `corral watch` client before the daemon ends its stream (CORRAL_E_WATCH_BEHIND). @default 1,000 */
+export const NOTIFY_WATCHER_BUFFER = 1_000
+/** Time the `[event] notification script` may take for one state before it is killed. @default 10 s */
+export const NOTIFICATION_SCRIPT_TIMEOUT_MS = 10_000
+/** Notification script states waiting to run before the oldest is dropped (and logged). @default 100 */
+export const NOTIFICATION_SCRIPT_QUEUE = 100

@@ -38,8 +38,10 @@ export interface CorralConfig {
     readonly checkIntervalS: number
   }
   readonly logging: { readonly location: string, readonly level: string }
+  readonly notify: { readonly retentionS: number, readonly maxEntries: number }
   readonly event: {
     readonly debugScript: string | null
+    readonly notificationScript: string | null
     readonly timeoutS: number
     readonly eventTimeoutsS: Readonly<Partial<Record<EventName, number>>>
     /** `component/NN.name` → seconds. */
@@ -167,8 +169,10 @@ function buildConfig (entries: IniEntry[], file: string | null, configDir: strin
       checkIntervalS: get('failover', 'check interval') as number,
     },
     logging: { location: String(get('logging', 'location')), level: String(get('logging', 'log level')) },
+    notify: { retentionS: get('notify', 'retention') as number, maxEntries: get('notify', 'max entries') as number },
     event: {
       debugScript: path(get('event', 'debug script'), configDir),
+      notificationScript: path(get('event', 'notification script'), configDir),
       timeoutS: get('event', 'timeout') as number,
       eventTimeoutsS: eventTimeouts,
       scriptTimeoutsS: scriptTimeouts,

@@ -42,10 +42,13 @@ export const SCHEMA: readonly KeySpec[] = [
   { section: 'failover', key: 'status callback', type: { kind: 'path' }, default: null, description: 'A program the leader runs before each takeover run; it may print JSON `{"exclude":[PNN,...]}` to keep nodes from hosting addresses (see docs/ip.md). Relative names are under the config dir.' },
   { section: 'failover', key: 'status callback timeout', type: INT(1, 300), default: String(D.STATUS_CALLBACK_TIMEOUT_S), description: 'Seconds the status callback may take; after that it is killed and the run goes on without it.' },
   { section: 'failover', key: 'check interval', type: INT(1, 3600), default: String(D.IP_CHECK_INTERVAL_S), description: 'Seconds between a node\'s checks that the addresses it should host are on its interfaces and no others are.' },
+  { section: 'notify', key: 'retention', type: INT(1, 7 * 86_400), default: String(D.NOTIFY_RETENTION_S), description: 'Seconds the notification log keeps an entry for `corral watch --since`.' },
+  { section: 'notify', key: 'max entries', type: INT(1, 1_000_000), default: String(D.NOTIFY_MAX_ENTRIES), description: 'Most entries the notification log keeps; the oldest go first.' },
   { section: 'logging', key: 'location', type: { kind: 'string' }, default: 'stderr', description: 'stderr, file:PATH, syslog:udp[:HOST:PORT] or syslog:udp-rfc5424[:HOST:PORT] (see docs/logging.md).' },
   { section: 'logging', key: 'log level', type: { kind: 'string' }, default: D.DEFAULT_LOG_LEVEL, description: 'ERROR, WARNING, NOTICE, INFO or DEBUG (or 0-10, as CTDB).' },
 
   { section: 'event', key: 'debug script', type: { kind: 'path' }, default: null, description: 'Run as `SCRIPT PID EVENT` when a script hangs, before it is killed. Relative names are under the config dir.' },
+  { section: 'event', key: 'notification script', type: { kind: 'path' }, default: null, description: 'Run as `SCRIPT STATE` (init, setup, startup, healthy, unhealthy), one at a time and in order, as CTDB\'s notify.sh; killed after 10 s; failures are only logged (see docs/notifications.md). Relative names are under the config dir.' },
   { section: 'event', key: 'timeout', type: INT(1, 86_400), default: String(D.EVENT_SCRIPT_TIMEOUT_S), description: 'Seconds allowed for a whole event run when the request gives none (CTDB EventScriptTimeout).' },
   ...EVENT_NAMES.map((e): KeySpec => ({ section: 'event', key: `${e} timeout`, type: INT(1, 86_400), default: null, description: `Seconds allowed for the ${e} event; overrides [event] timeout.` })),
   { section: 'event', key: 'run all', type: { kind: 'bool' }, default: 'false', description: 'Keep running the remaining scripts after one fails (the result is still a failure).' },

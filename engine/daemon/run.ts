@@ -12,6 +12,8 @@ import { eventHandlers } from './handlers.js'
 import { sessionHandlers } from './session.js'
 import { ClusterNode, controlHandlers, forwardHandler } from '../cluster/node/index.js'
 import { CorralError } from '../errors/index.js'
+import { createDaemonMetrics, formatHostPort, serveDaemonMetrics, type MetricsServer } from '../metrics/index.js'
+import { daemonState, feedFromNode, lifecycleState, NotificationLog, NotificationScript, notifyHandlers } from '../notify/index.js'
 
 export interface DaemonOptions {
   configDir?: string
@@ -69,16 +71,35 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
     historySize: config.event.historySize,
   })
 
+  // The notification log (`corral watch`) and CTDB's notification script.
+  const notes = new NotificationLog({ retentionMs: config.notify.retentionS * 1000, maxEntries: config.notify.maxEntries })
+  const notifyScript = new NotificationScript(config.event.notificationScript, log.child({ component: 'notify' }))
+  const lifecycle = (event: string, state: string | null): void => {
+    const s = lifecycleState(event, state)
+    if (s !== null) daemonState(s, notes, notifyScript)
+  }
   // The cluster member (unless events only): its lifecycle events go to the legacy component.
   const eventsOnly = opts.eventsOnly === true || config.cluster.eventsOnly
-  node = eventsOnly ? null : new ClusterNode(config, async (event, args = []) => await runner.run({ component: LEGACY_COMPONENT, event, args }), log.child({ component: 'cluster' }))
+  node = eventsOnly
+    ? null
+    : new ClusterNode(config, async (event, args = []) => {
+      lifecycle(event, null)
+      const r = await runner.run({ component: LEGACY_COMPONENT, event, args })
+      lifecycle(event, r.state)
+      return r
+    }, log.child({ component: 'cluster' }))
+  if (node !== null) feedFromNode(node, notes, notifyScript)
   const served = [...sessionHandlers({ startedAt }), ...eventHandlers(runner), ...(node === null ? [] : controlHandlers(node))]
   node?.serve(served)
+  // Prometheus metrics (off unless [metrics] address): built now so they see the first events.
+  const metrics = config.metrics.address === null
+    ? null
+    : createDaemonMetrics({ node, runner, logDropped: () => log.droppedCount(), protocolErrors: () => controlServer.stats().rejected })
   let server
   try {
     server = await createControlServer({
       socketPath: config.paths.socketPath,
-      handlers: [...served, ...(node === null ? [] : [forwardHandler(node)])],
+      handlers: [...served, ...notifyHandlers(notes), ...(node === null ? [] : [forwardHandler(node)])],
       log: log.child({ component: 'control' }),
     })
   } catch (err) {
@@ -90,10 +111,14 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   }
   writeFileSync(pidFile, `${process.pid}\n`)
   const controlServer = server
+  let metricsServer: MetricsServer | null = null
   // Stop in the reverse order of start; the cluster member first so its shutdown event still runs.
   const shutdown = async (): Promise<void> => {
+    await metricsServer?.close()
+    metrics?.close()
     await node?.stop().catch(err => { log.error({ err }, `cluster shutdown: ${(err as Error).message}`) })
     await controlServer.close()
+    await notifyScript.close()
     await runner.close()
     await plugins.close()
     rmSync(pidFile, { force: true })
@@ -103,6 +128,19 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
       await node.start()
     } catch (err) {
       log.error({ err }, `cannot join the cluster: ${(err as Error).message}`)
+      process.stderr.write(`corrald: ${(err as Error).message}\n`)
+      await shutdown()
+      await log.flushAndClose()
+      return err instanceof CorralError ? err.exitCode : 1
+    }
+  }
+  // The scrape endpoint comes up once the node has joined (node:PORT needs its address).
+  if (metrics !== null) {
+    try {
+      metricsServer = await serveDaemonMetrics(config, node, metrics, log.child({ component: 'metrics' }))
+      if (metricsServer !== null) log.notice({ metrics: formatHostPort(metricsServer.host, metricsServer.port) }, `serving metrics on http://${formatHostPort(metricsServer.host, metricsServer.port)}/metrics`)
+    } catch (err) {
+      log.error({ err }, (err as Error).message)
       process.stderr.write(`corrald: ${(err as Error).message}\n`)
       await shutdown()
       await log.flushAndClose()

@@ -62,6 +62,7 @@ export const ERRORS = {
   CORRAL_E_IP_NOT_APPLIED: { exit: 5, summary: 'takeip/releaseip finished but the interface does not show the change (no interface plugin enabled?).' },
   CORRAL_E_TAKEOVER_FAILED: { exit: 5, summary: 'A takeover run failed on some node; the leader retries it and the culprit collects ban credits.' },
   CORRAL_E_STATUS_CALLBACK: { exit: 5, summary: 'The failover status callback failed, timed out or printed bad JSON; the takeover run went on without it.' },
+  CORRAL_E_WATCH_BEHIND: { exit: 75, summary: 'A `corral watch` client read notifications too slowly; the daemon ended its stream rather than buffer without bound (resume with --since).' },
   CORRAL_E_LOCK_HELPER: { exit: 1, summary: 'The cluster lock helper failed or printed something other than 0/1/2/3.' },
 
   // public addresses

@@ -30,6 +30,8 @@ export interface NodeIpsOptions {
   backend: AddressBackend
   runEvent: RunIpEvent
   log: { warn (o: object, m: string): void, notice (o: object, m: string): void, error (o: object, m: string): void }
+  /** Told of every address put on or taken off an interface here (the notification log listens). */
+  events?: { emit (name: 'ip:taken' | 'ip:released', v: { ip: string, iface: string }): void }
 }
 
 /** What a take or release did, for the leader's log. */
@@ -149,6 +151,7 @@ export class NodeIps {
         }
         v.owner = me
         this.o.backend.recordTake(v.ip, best)
+        this.o.events?.emit('ip:taken', { ip: v.ip, iface: best })
         return 'takeip'
       }
       const current = ifaces.find(i => i.name === on)
@@ -178,6 +181,7 @@ export class NodeIps {
         await this.#event('releaseip', [on, v.ip, String(v.maskbits)], v)
         await this.#verify(v, false)
         this.o.backend.recordRelease(v.ip)
+        this.o.events?.emit('ip:released', { ip: v.ip, iface: on })
         done = 'releaseip'
       }
       v.iface = null

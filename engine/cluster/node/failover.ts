@@ -38,7 +38,7 @@ export class Failover {
   constructor (readonly node: ClusterNode) {
     const f = node.config.failover
     const backend = f.interfaces === 'kernel' ? kernelBackend() : recordedBackend(join(node.config.paths.stateDir, D.RECORDED_ADDRESSES_FILE_NAME))
-    this.ips = new NodeIps({ pnn: () => node.pnn, file: f.publicAddresses, backend, runEvent: async (e, a) => await node.runEvent(e, a), log: node.log })
+    this.ips = new NodeIps({ pnn: () => node.pnn, file: f.publicAddresses, backend, runEvent: async (e, a) => await node.runEvent(e, a), log: node.log, events: node.events })
     this.settings = loadIpSettings(join(node.config.paths.stateDir, D.IP_SETTINGS_FILE_NAME))
   }
 
@@ -151,6 +151,7 @@ export class Failover {
       this.#fingerprint = fp
       this.#rebalance.clear()
       this.lastRun = rec
+      n.events.emit('takeover:done', { generation: rec.generation, reason, ms: rec.ms, moved: rec.moved })
       this.runs++
       n.log.notice({ decision: 'takeover', ...rec, trace: undefined }, `takeover run (${reason}) done in ${rec.ms} ms: ${rec.moved.length === 0 ? 'nothing moved' : rec.moved.map(m => `${m.ip} ${m.from}->${m.to}`).join(', ')}`)
       for (const w of waiters) w.resolve(rec)

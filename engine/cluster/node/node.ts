@@ -55,7 +55,12 @@ export interface ClusterEvents {
   'generation:changed': { generation: number }
   /** The recovery this node led finished (its figures, as lastRecovery). */
   'recovery:done': { generation: number, ms: number, records: number, loopLagP99Ms: number }
-  'flags:changed': { flags: number }
+  /** A node's flags changed: this node's own (pnn = this node) or a peer's as its heartbeat says. */
+  'flags:changed': { pnn: number, old: number, flags: number }
+  'recovery:started': { generation: number, leader: number }
+  'takeover:done': { generation: number, reason: string, ms: number, moved: Array<{ ip: string, from: number, to: number }> }
+  'ip:taken': { ip: string, iface: string }
+  'ip:released': { ip: string, iface: string }
 }
 
 interface Peer {
@@ -284,6 +289,7 @@ export class ClusterNode {
     this.#detector.onHeartbeat(h.pnn, Date.now())
     // A peer's health or runstate changed: the leader decides on a takeover run now, not at its next tick.
     if (this.isLeader && p.connected && (p.flags !== h.flags || p.runstate !== h.runstate)) setImmediate(() => { void this.#leaderCheck() })
+    if (p.connected && p.flags !== h.flags) this.events.emit('flags:changed', { pnn: h.pnn, old: p.flags, flags: h.flags })
     Object.assign(p, { flags: h.flags, runstate: h.runstate, generation: h.generation, leader: h.leader, lockHeld: h.lockHeld, startedMs: h.startedMs, recoveryMode: h.recoveryMode })
     if (!p.connected && p.out !== null) {
       p.connected = true
@@ -464,6 +470,7 @@ export class ClusterNode {
       this.lastRecoveryStarted = Date.now()
       this.recoveryMode = RecoveryMode.ACTIVE
       this.#pendingGeneration = generation
+      this.events.emit('recovery:started', { generation, leader })
       this.databases.abortPushes()
       this.databases.freeze(generation)
       if (this.leader === null) this.#setLeader(leader)
@@ -542,7 +549,7 @@ export class ClusterNode {
     const wasInactive = isInactive(this.flags)
     this.flags = next
     this.log.notice({ flags: next }, `flags now 0x${next.toString(16)}`)
-    this.events.emit('flags:changed', { flags: next })
+    this.events.emit('flags:changed', { pnn: this.pnn, old: next ^ bit, flags: next })
     if (!wasInactive && isInactive(next)) {
       this.recoveryMode = RecoveryMode.ACTIVE
       this.generation = INVALID_GENERATION
