@@ -45,6 +45,11 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   }
   const log = createLogger({ location: opts.logLocation ?? config.logging.location, level: opts.logLevel ?? config.logging.level, program: 'corrald' })
   installSighupReopen(log)
+  // A bug must not end the daemon silently: log it where the admin looks, then exit as Node would.
+  process.once('unhandledRejection', err => {
+    log.error({ err }, `internal error, corrald stops: ${(err as Error)?.stack ?? String(err)}`)
+    void log.flushAndClose().finally(() => process.exit(70))
+  })
   const startedAt = Date.now()
   mkdirSync(config.paths.runDir, { recursive: true })
   mkdirSync(config.paths.stateDir, { recursive: true })
