@@ -398,6 +398,9 @@ export class LocalStore {
         }
         if (batch.length === 0) return
         yield batch
+        // Let timers run between batches (heartbeats live on this event loop): a long traverse
+        // must never starve them, whatever consumes it.
+        await new Promise<void>(resolve => setImmediate(resolve))
         if (this.#closed) throw new CorralError('CORRAL_E_INTERNAL', `database store ${this.path} was closed during a traverse`)
       }
     } finally {

@@ -76,6 +76,8 @@ interface Peer {
   lockHeld: boolean
   startedMs: number
   recoveryMode: number
+  /** When its last heartbeat arrived (ms). */
+  heardAt: number
 }
 
 export class ClusterNode {
@@ -271,11 +273,12 @@ export class ClusterNode {
   #lost (pnn: number, why: string): void {
     const p = this.peers.get(pnn)
     if (p === undefined) return
-    if (why === 'no heartbeat') p.out?.close()
-    if (!p.connected) return
+    if (!p.connected) { if (why === 'no heartbeat') p.out?.close(); return }
     p.connected = false
     p.lockHeld = false
+    // Logged before the link is closed, so the real reason is the one an admin reads.
     this.log.notice({ peer: pnn, why }, `node ${pnn} is DISCONNECTED (${why})`)
+    if (why === 'no heartbeat') p.out?.close()
     this.events.emit('node:disconnected', { pnn, why })
     if (this.leader === pnn) this.#setLeader(null)
     // Membership changed: act now rather than at the next leader tick.
@@ -290,7 +293,7 @@ export class ClusterNode {
     // A peer's health or runstate changed: the leader decides on a takeover run now, not at its next tick.
     if (this.isLeader && p.connected && (p.flags !== h.flags || p.runstate !== h.runstate)) setImmediate(() => { void this.#leaderCheck() })
     if (p.connected && p.flags !== h.flags) this.events.emit('flags:changed', { pnn: h.pnn, old: p.flags, flags: h.flags })
-    Object.assign(p, { flags: h.flags, runstate: h.runstate, generation: h.generation, leader: h.leader, lockHeld: h.lockHeld, startedMs: h.startedMs, recoveryMode: h.recoveryMode })
+    Object.assign(p, { flags: h.flags, runstate: h.runstate, generation: h.generation, leader: h.leader, lockHeld: h.lockHeld, startedMs: h.startedMs, recoveryMode: h.recoveryMode, heardAt: Date.now() })
     if (!p.connected && p.out !== null) {
       p.connected = true
       this.log.notice({ peer: h.pnn }, `node ${h.pnn} is connected`)
@@ -357,7 +360,13 @@ export class ClusterNode {
     if (!this.isLeader) { await this.failover.leaderTick(); return }
     if (this.#recovering) return
     const set = this.activeSet()
-    const stale = set.some(pnn => pnn !== this.pnn && (this.peers.get(pnn)!.generation !== this.generation || this.peers.get(pnn)!.recoveryMode !== RecoveryMode.NORMAL))
+    // A peer is out of date only by a heartbeat sent after the last recovery ended: one still in
+    // flight from before the end phase must not start another full recovery.
+    const settled = this.lastRecoveryFinished + 2 * this.tunables.HeartbeatIntervalMs
+    const stale = set.some(pnn => {
+      const p = this.peers.get(pnn)!
+      return pnn !== this.pnn && p.heardAt > settled && (p.generation !== this.generation || p.recoveryMode !== RecoveryMode.NORMAL)
+    })
     if (this.#recoveryNeeded || set.join(',') !== this.#lastRecoveredSet || stale || this.recoveryMode !== RecoveryMode.NORMAL) await this.#recover(set)
     // After every recovery, and whenever membership or health moved: a takeover run (CTDB's order).
     await this.failover.leaderTick()
@@ -419,6 +428,11 @@ export class ClusterNode {
         if (phase === 'start') dbs = await this.#recoverDatabases(gen, set)
       }
       this.#lastRecoveredSet = set.join(',')
+      // Every node answered the end phase: it is at this generation now, whatever its last heartbeat said.
+      for (const pnn of set) {
+        const p = this.peers.get(pnn)
+        if (p !== undefined) { p.generation = gen; p.recoveryMode = RecoveryMode.NORMAL }
+      }
       this.#credits = clearCredits()
       const lag = { p99: this.loopDelay.percentile(99) / 1e6, max: this.loopDelay.max / 1e6 }
       this.lastRecovery = { generation: gen, ms: Date.now() - t0, dbs: dbs.count, records: dbs.records, loopLagP99Ms: lag.p99, loopLagMaxMs: lag.max }
@@ -637,7 +651,7 @@ export class ClusterNode {
 
 // A peer as known before its first heartbeat: disconnected, no generation, recovery pending.
 function newPeer (pnn: number, address: string): Peer {
-  return { pnn, address, out: null, dialing: false, connected: false, flags: NODE_FLAGS_DISCONNECTED, runstate: 0, generation: INVALID_GENERATION, leader: -1, lockHeld: false, startedMs: 0, recoveryMode: RecoveryMode.ACTIVE }
+  return { pnn, address, out: null, dialing: false, connected: false, flags: NODE_FLAGS_DISCONNECTED, runstate: 0, generation: INVALID_GENERATION, leader: -1, lockHeld: false, startedMs: 0, recoveryMode: RecoveryMode.ACTIVE, heardAt: 0 }
 }
 
 function loadTunables (configDir: string): Tunables {
