@@ -63,7 +63,7 @@ export class NodeDatabases {
         const generation = this.node.generation
         const packed = packRecords(empty)
         const others = this.node.activeSet().filter(p => p !== this.node.pnn)
-        await Promise.all(others.map(async p => await this.#out(p).request(DbVacuumRequestSchema, { dbId: db.id, packed, count: empty.length, generation }, { timeoutMs: D.DB_MIGRATE_TIMEOUT_MS })))
+        await Promise.all(others.map(async p => await this.node.linkTo(p).request(DbVacuumRequestSchema, { dbId: db.id, packed, count: empty.length, generation }, { timeoutMs: D.DB_MIGRATE_TIMEOUT_MS })))
         if (generation !== this.node.generation || this.#frozen !== null) continue
         total += this.store.vacuumDelete(db.id, empty.map(r => ({ key: r.key, rsn: r.header.rsn })), 'own')
       }
@@ -156,12 +156,6 @@ export class NodeDatabases {
     }
   }
 
-  #out (pnn: number): NonNullable<ReturnType<ClusterNode['peers']['get']>>['out'] & object {
-    const out = this.node.peers.get(pnn)?.out
-    if (out == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} is not connected`)
-    return out
-  }
-
   #ready (): void {
     if (this.node.recoveryMode !== RecoveryMode.NORMAL || this.vnnmap.length === 0) throw new CorralError('CORRAL_E_DB_RECOVERING', `node ${this.node.pnn} is in recovery; try again`)
   }
@@ -180,7 +174,7 @@ export class NodeDatabases {
     const lmaster = this.vnnmap[keyHash(key) % this.vnnmap.length]
     const reply = lmaster === me
       ? await this.migrate(db.id, key, me, this.node.generation, false)
-      : await this.#out(lmaster).request(DbMigrateRequestSchema, { dbId: db.id, key, to: me, generation: this.node.generation }, { timeoutMs: D.DB_MIGRATE_TIMEOUT_MS })
+      : await this.node.linkTo(lmaster).request(DbMigrateRequestSchema, { dbId: db.id, key, to: me, generation: this.node.generation }, { timeoutMs: D.DB_MIGRATE_TIMEOUT_MS })
     const header: RecordHeader = { rsn: reply.record?.rsn ?? 0n, dmaster: me, flags: reply.record?.flags ?? 0 }
     const data = Buffer.from(reply.record?.data ?? new Uint8Array())
     await this.store.put(db.id, key, header, data)
@@ -202,7 +196,7 @@ export class NodeDatabases {
         return { found: h.found, record: { key, rsn: h.header.rsn, dmaster: to, flags: h.header.flags, data: h.data } }
       }
       // We are the location master but another node holds the latest copy: get it from there.
-      const r = await this.#out(dmaster).request(DbMigrateRequestSchema, { dbId, key, to, generation, forwarded: true }, { timeoutMs: D.DB_MIGRATE_TIMEOUT_MS })
+      const r = await this.node.linkTo(dmaster).request(DbMigrateRequestSchema, { dbId, key, to, generation, forwarded: true }, { timeoutMs: D.DB_MIGRATE_TIMEOUT_MS })
       const got = r.record!
       if (to !== me) await this.store.put(dbId, key, { rsn: got.rsn, dmaster: to, flags: got.flags }, got.data)
       return { found: r.found, record: { key, rsn: got.rsn, dmaster: to, flags: got.flags, data: got.data } }
@@ -233,7 +227,7 @@ export class NodeDatabases {
     const n = this.node
     if (!n.isLeader) {
       if (n.leader === null) throw new CorralError('CORRAL_E_DB_RECOVERING', 'no leader yet; try again')
-      const r = await this.#out(n.leader).request(DbWriteRequestSchema, { db: `0x${db.id.toString(16)}`, writes }, { timeoutMs: D.DB_COMMIT_TIMEOUT_MS })
+      const r = await this.node.linkTo(n.leader).request(DbWriteRequestSchema, { db: `0x${db.id.toString(16)}`, writes }, { timeoutMs: D.DB_COMMIT_TIMEOUT_MS })
       return r.seqnum
     }
     return await this.#exclusive(`commit:${db.id}`, async () => {
@@ -245,7 +239,7 @@ export class NodeDatabases {
       const list = writes.map(w => ({ key: w.key, data: w.delete ? null : w.data }))
       const results = await Promise.allSettled(nodes.map(async p => {
         if (p === n.pnn) await this.apply(db.id, seqnum, list, generation)
-        else await this.#out(p).request(DbCommitRequestSchema, { dbId: db.id, seqnum, writes: writes.map(w => ({ key: w.key, data: w.data, delete: w.delete })), generation }, { timeoutMs: D.DB_COMMIT_TIMEOUT_MS })
+        else await this.node.linkTo(p).request(DbCommitRequestSchema, { dbId: db.id, seqnum, writes: writes.map(w => ({ key: w.key, data: w.data, delete: w.delete })), generation }, { timeoutMs: D.DB_COMMIT_TIMEOUT_MS })
       }))
       const failed = nodes.filter((_, i) => results[i].status === 'rejected')
       if (failed.length > 0) {

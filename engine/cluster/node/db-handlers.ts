@@ -22,6 +22,11 @@ function kindOf (k: string): DbKind {
 const info = (d: DbInfo & { records?: number, seqnum?: bigint }): { id: number, name: string, kind: string, flags: number, records: bigint, seqnum: bigint } =>
   ({ id: d.id, name: d.name, kind: d.kind, flags: d.flags, records: BigInt(d.records ?? 0), seqnum: d.seqnum ?? 0n })
 
+// A database of this node as a stream of packed batches (catdb, client traverse, recovery pull).
+async function * packedBatches (node: ClusterNode, dbId: number): AsyncIterable<{ packed: Buffer, count: number }> {
+  for await (const batch of node.databases.store.traverse(dbId, D.DB_BATCH_RECORDS)) yield { packed: packRecords(batch), count: batch.length }
+}
+
 // Record locks held per client connection (keyed by the connection's close signal).
 const heldLocks = new WeakMap<AbortSignal, Map<string, () => void>>()
 function locksOf (signal: AbortSignal): Map<string, () => void> {
@@ -38,8 +43,8 @@ export function dbControlHandlers (node: ClusterNode): HandlerEntry[] {
       const kind = kindOf(r.kind)
       const d = dbs.store.attach(r.name, kind)
       if (!r.localOnly) {
-        await Promise.all([...node.peers.values()].filter(p => p.connected && p.out !== null).map(async p => {
-          await p.out!.request(DbAttachRequestSchema, { name: r.name, kind, localOnly: true }, { timeoutMs: D.FORWARD_TIMEOUT_MS })
+        await Promise.all(node.connectedLinks().map(async out => {
+          await out.request(DbAttachRequestSchema, { name: r.name, kind, localOnly: true }, { timeoutMs: D.FORWARD_TIMEOUT_MS })
         }))
       }
       return { db: info(d) }
@@ -47,8 +52,8 @@ export function dbControlHandlers (node: ClusterNode): HandlerEntry[] {
     handle(DbDetachRequestSchema, async r => {
       dbs.store.detach(r.name)
       if (!r.localOnly) {
-        await Promise.all([...node.peers.values()].filter(p => p.connected && p.out !== null).map(async p => {
-          await p.out!.request(DbDetachRequestSchema, { name: r.name, localOnly: true }, { timeoutMs: D.FORWARD_TIMEOUT_MS }).catch(() => undefined)
+        await Promise.all(node.connectedLinks().map(async out => {
+          await out.request(DbDetachRequestSchema, { name: r.name, localOnly: true }, { timeoutMs: D.FORWARD_TIMEOUT_MS }).catch(() => undefined)
         }))
       }
       return {}
@@ -80,9 +85,7 @@ export function dbControlHandlers (node: ClusterNode): HandlerEntry[] {
     }),
     handle(DbTraverseRequestSchema, r => {
       const d = dbs.resolve(r.db)
-      return (async function * () {
-        for await (const batch of dbs.store.traverse(d.id, D.DB_BATCH_RECORDS)) yield { packed: packRecords(batch), count: batch.length }
-      })()
+      return packedBatches(node, d.id)
     }),
     handle(DbAdminRequestSchema, async r => {
       switch (r.op) {
@@ -118,9 +121,7 @@ export function dbPeerHandlers (node: ClusterNode): HandlerEntry[] {
     handle(RecPullRequestSchema, r => {
       fence(r.generation)
       if (dbs.store.byId(r.dbId) === undefined) throw new CorralError('CORRAL_E_DB_UNKNOWN', `database 0x${r.dbId.toString(16)} is not attached on node ${node.pnn}`)
-      return (async function * () {
-        for await (const batch of dbs.store.traverse(r.dbId, D.DB_BATCH_RECORDS)) yield { packed: packRecords(batch), count: batch.length }
-      })()
+      return packedBatches(node, r.dbId)
     }),
     handle(RecPushRequestSchema, async r => {
       fence(r.generation)

@@ -2,7 +2,6 @@
 // batches) for every database, this node included, through engine/recovery's transport-free core.
 import { RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
-import { CorralError } from '../../errors/index.js'
 import type { DbKind, StoredRecord } from '../../database/index.js'
 import { packRecords, recoverDatabases, unpackRecords, type RecoveryProgress } from '../../recovery/index.js'
 import type { Connection } from '../../transport/connection.js'
@@ -11,11 +10,6 @@ import type { ClusterNode } from './node.js'
 // Why: called by the leader between the start and end phases, while every active node is frozen.
 export async function recoverNodeDatabases (node: ClusterNode, gen: number, set: number[], onProgress: (p: RecoveryProgress) => void): Promise<{ count: number, records: number }> {
   const dbs = node.databases
-  const out = (pnn: number): Connection => {
-    const c = node.peers.get(pnn)?.out
-    if (c == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
-    return c
-  }
   const timeoutMs = D.RECOVERY_PHASE_TIMEOUT_MS
   // A batch is packed once, whatever the number of nodes it goes to.
   const packed = new WeakMap<StoredRecord[], Buffer>()
@@ -34,11 +28,11 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
     onProgress,
     listDbs: async p => p === node.pnn
       ? dbs.map()
-      : (await out(p).request(RecDbRequestSchema, { op: 'list', generation: gen }, { timeoutMs })).dbs.map(d => ({ id: d.id, name: d.name, kind: d.kind as DbKind, flags: d.flags, seqnum: d.seqnum })),
-    pull: (p, dbId) => p === node.pnn ? dbs.store.traverse(dbId, D.DB_BATCH_RECORDS) : pulled(out(p), dbId, gen, timeoutMs),
+      : (await node.linkTo(p).request(RecDbRequestSchema, { op: 'list', generation: gen }, { timeoutMs })).dbs.map(d => ({ id: d.id, name: d.name, kind: d.kind as DbKind, flags: d.flags, seqnum: d.seqnum })),
+    pull: (p, dbId) => p === node.pnn ? dbs.store.traverse(dbId, D.DB_BATCH_RECORDS) : pulled(node.linkTo(p), dbId, gen, timeoutMs),
     pushBatch: async (p, db, recs, last, seqnum, total) => {
       if (p === node.pnn) { await dbs.pushBatch({ dbId: db.id, generation: gen, name: db.name, kind: db.kind }, recs, last, seqnum, total); return }
-      await out(p).request(RecPushRequestSchema, { dbId: db.id, generation: gen, name: db.name, kind: db.kind, packed: packOnce(recs), count: recs.length, last, seqnum, total: BigInt(total) }, { timeoutMs })
+      await node.linkTo(p).request(RecPushRequestSchema, { dbId: db.id, generation: gen, name: db.name, kind: db.kind, packed: packOnce(recs), count: recs.length, last, seqnum, total: BigInt(total) }, { timeoutMs })
     },
   })
   const records = res.reduce((n, r) => n + r.records, 0)

@@ -119,8 +119,8 @@ export class Failover {
   async setHosts (hosts: number[] | null): Promise<void> {
     this.applySettings({ restricted: hosts !== null, hosts: hosts ?? [] })
     const n = this.node
-    await Promise.all([...n.peers.values()].filter(p => p.connected && p.out !== null).map(async p => {
-      await p.out!.request(IpSettingsRequestSchema, { restricted: hosts !== null, hosts: hosts ?? [] }, { timeoutMs: D.FORWARD_TIMEOUT_MS })
+    await Promise.all(n.connectedLinks().map(async out => {
+      await out.request(IpSettingsRequestSchema, { restricted: hosts !== null, hosts: hosts ?? [] }, { timeoutMs: D.FORWARD_TIMEOUT_MS })
     }))
   }
 
@@ -181,17 +181,13 @@ export class Failover {
   async #call (pnn: number, op: 'startipreallocate' | 'release' | 'take' | 'ipreallocated', generation: number, ip = '', newOwner = -1): Promise<void> {
     const n = this.node
     if (pnn === n.pnn) { await this.step(op, ip, newOwner, generation, n.pnn); return }
-    const out = n.peers.get(pnn)?.out
-    if (out == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
-    await out.request(IpStepRequestSchema, { op, ip, newOwner, generation, leader: n.pnn }, { timeoutMs: n.tunables.TakeoverTimeout * 1000 })
+    await n.linkTo(pnn).request(IpStepRequestSchema, { op, ip, newOwner, generation, leader: n.pnn }, { timeoutMs: n.tunables.TakeoverTimeout * 1000 })
   }
 
   async #list (pnn: number, availableOnly: boolean): Promise<ReportedIp[]> {
     const n = this.node
     if (pnn === n.pnn) return await this.report(availableOnly)
-    const out = n.peers.get(pnn)?.out
-    if (out == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
-    const r = await out.request(IpListRequestSchema, { availableOnly }, { timeoutMs: n.tunables.TakeoverTimeout * 1000 })
+    const r = await n.linkTo(pnn).request(IpListRequestSchema, { availableOnly }, { timeoutMs: n.tunables.TakeoverTimeout * 1000 })
     return r.ips.map(x => ({ ip: canonicalIp(x.ip), owner: x.owner, iface: x.iface }))
   }
 

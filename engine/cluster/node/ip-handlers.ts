@@ -2,7 +2,7 @@
 // `setifacelink`, `ipreallocate`, `ip hosts` and `notify`, and the takeover steps the leader sends.
 import { IpAdminRequestSchema, IpListRequestSchema, IpSettingsRequestSchema, IpStepRequestSchema, TakeoverRunRequestSchema } from '../../../protocol/gen/corral/v1/ip_pb.js'
 import { CorralError } from '../../errors/index.js'
-import { addressKey, canonicalIp } from '../../ip/index.js'
+import { canonicalIp, IFACE_RE, requireAddress } from '../../ip/index.js'
 import { handle, type HandlerEntry } from '../../transport/handlers.js'
 import type { ClusterNode } from './node.js'
 
@@ -43,16 +43,13 @@ type AdminReq = { op: string, ip: string, maskbits: number, iface: string, pnn: 
 async function ipAdmin (node: ClusterNode, r: AdminReq): Promise<string> {
   const f = node.failover
   const me = `Node ${node.pnn}`
-  const needIp = (): string => {
-    if (addressKey(r.ip) === null) throw new CorralError('CORRAL_E_USAGE', `'${r.ip}' is not an IPv4 or IPv6 address`)
-    return canonicalIp(r.ip)
-  }
+  const needIp = (): string => canonicalIp(requireAddress(r.ip))
   switch (r.op) {
     case 'addip': {
       const ip = needIp()
       const max = ip.includes(':') ? 128 : 32
       if (r.maskbits < 1 || r.maskbits > max) throw new CorralError('CORRAL_E_USAGE', `mask /${r.maskbits} must be 1-${max}`)
-      if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(r.iface)) throw new CorralError('CORRAL_E_USAGE', `'${r.iface}' is not an interface name`)
+      if (!IFACE_RE.test(r.iface)) throw new CorralError('CORRAL_E_USAGE', `'${r.iface}' is not an interface name`)
       if (!f.ips.add({ ip, maskbits: r.maskbits, ifaces: [r.iface] })) return `${me} already knows IP ${ip}`
       node.log.notice({ ip, iface: r.iface }, `added public address ${ip}/${r.maskbits} on ${r.iface} (runtime only)`)
       await f.request(`addip ${ip} on node ${node.pnn}`, [node.pnn])

@@ -143,6 +143,18 @@ export class ClusterNode {
   /** Control requests that peers may send on our behalf (`corral -n PNN ...`); set before start(). */
   serve (handlers: HandlerEntry[]): void { this.#served = handlers }
 
+  // Why: every request to one peer goes over its link; one place says what "not connected" means.
+  linkTo (pnn: number): Connection {
+    const out = this.peers.get(pnn)?.out
+    if (out == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
+    return out
+  }
+
+  /** Links of every connected peer (for requests sent to all of them). */
+  connectedLinks (): Connection[] {
+    return [...this.peers.values()].filter(p => p.connected && p.out !== null).map(p => p.out!)
+  }
+
   /** Handlers served on node links (after authentication). */
   peerHandlers (): HandlerEntry[] { return [...nodeHandlers(this), ...ipPeerHandlers(this), ...dbPeerHandlers(this), ...this.#served] }
 
@@ -413,9 +425,7 @@ export class ClusterNode {
       for (const phase of ['start', 'end'] as const) {
         const results = await Promise.allSettled(set.map(async pnn => {
           if (pnn === this.pnn) return await this.recoveryPhase(phase, gen, this.pnn, set)
-          const out = this.peers.get(pnn)?.out
-          if (out == null) throw new CorralError('CORRAL_E_NODE_UNREACHABLE', `node ${pnn} has no link`)
-          await out.request(RecoveryRequestSchema, { phase, generation: gen, leader: this.pnn, vnnmap: set }, { timeoutMs: D.RECOVERY_PHASE_TIMEOUT_MS })
+          await this.linkTo(pnn).request(RecoveryRequestSchema, { phase, generation: gen, leader: this.pnn, vnnmap: set }, { timeoutMs: D.RECOVERY_PHASE_TIMEOUT_MS })
         }))
         const failed = set.filter((_, i) => results[i].status === 'rejected')
         if (failed.length > 0) {
