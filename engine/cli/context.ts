@@ -20,6 +20,14 @@ export async function socketPathOf (g: GlobalOptions): Promise<string> {
   return config.paths.socketPath ?? join(config.paths.runDir, CONTROL_SOCKET_NAME)
 }
 
+// Why: `ip plan` and `ptrans` read their input the same way: all of stdin, nothing from a terminal.
+export async function readStdin (): Promise<string> {
+  if (process.stdin.isTTY) return ''
+  const chunks: Buffer[] = []
+  for await (const c of process.stdin) chunks.push(c as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 // Why: -t applies to every request a command makes.
 export function requestTimeoutMs (g: GlobalOptions): number {
   return g.timelimit !== undefined ? Math.round(g.timelimit * 1000) : REQUEST_TIMEOUT_MS

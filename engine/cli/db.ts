@@ -10,7 +10,7 @@ import {
 import { CorralError } from '../errors/index.js'
 import { escapeBytes, formatDbId, formatRecordFlags } from '../database/index.js'
 import { unpackRecords } from '../recovery/pack.js'
-import { requestTimeoutMs, type GlobalOptions } from './context.js'
+import { readStdin, requestTimeoutMs, type GlobalOptions } from './context.js'
 import { printJson, printText } from './output.js'
 import { ask, withDaemon } from './request.js'
 
@@ -142,13 +142,6 @@ export async function ptrans (g: GlobalOptions, db: string, file: string | undef
 }
 
 const unescape = (s: string): string => s.replace(/\\([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))).replace(/\\(["\\])/g, '$1')
-
-async function readStdin (): Promise<string> {
-  if (process.stdin.isTTY) return ''
-  const chunks: Buffer[] = []
-  for await (const c of process.stdin) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
-}
 
 // Why: `backupdb DB FILE` on the node asked (the file is written by the daemon).
 export async function backupDb (g: GlobalOptions, db: string, file: string): Promise<number> {

@@ -3,9 +3,9 @@
 import { StatusRequestSchema } from '../../protocol/gen/corral/v1/cluster_pb.js'
 import { IpAdminRequestSchema, IpListRequestSchema, TakeoverRunRequestSchema, type IpListReply } from '../../protocol/gen/corral/v1/ip_pb.js'
 import { CorralError } from '../errors/index.js'
-import { addressKey, compareKeysDesc } from '../ip/address.js'
+import { addressKey, compareKeysDesc, requireAddress } from '../ip/address.js'
 import type { Connection } from '../transport/connection.js'
-import { requestTimeoutMs, type GlobalOptions } from './context.js'
+import { readStdin, requestTimeoutMs, type GlobalOptions } from './context.js'
 import { printJson, printText } from './output.js'
 import { ask, withDaemon } from './request.js'
 
@@ -36,13 +36,6 @@ async function ipPlanLive (g: GlobalOptions): Promise<number> {
   if (g.json === true) printJson({ generation: r.generation, assignments: r.assignments.map(a => ({ ip: a.ip, pnn: a.pnn })) })
   else printText(r.assignments.map(a => `${a.ip} ${a.pnn}\n`).join(''))
   return 0
-}
-
-async function readStdin (): Promise<string> {
-  if (process.stdin.isTTY) return ''
-  const chunks: Buffer[] = []
-  for await (const c of process.stdin) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 const ascending = (a: string, b: string): number => compareKeysDesc(addressKey(b)!, addressKey(a)!)
@@ -86,7 +79,7 @@ export async function ipList (g: GlobalOptions, which: string | undefined, opts:
 
 // Why: `corral ipinfo IP`: who holds it and on which interface, with link states.
 export async function ipInfo (g: GlobalOptions, ip: string): Promise<number> {
-  if (addressKey(ip) === null) throw new CorralError('CORRAL_E_USAGE', `'${ip}' is not an IPv4 or IPv6 address`)
+  requireAddress(ip)
   const r = await withDaemon(g, async c => await listOn(c, g, g.node))
   const { canonicalIp } = await import('../ip/kernel.js')
   const x = r.ips.find(v => v.ip === canonicalIp(ip))
@@ -130,26 +123,22 @@ function pnnOf (v: string, what: string): number {
   return Number(v)
 }
 
-function needIp (ip: string): string {
-  if (addressKey(ip) === null) throw new CorralError('CORRAL_E_USAGE', `'${ip}' is not an IPv4 or IPv6 address`)
-  return ip
-}
 
 // Why: `corral moveip IP PNN`: put one address on one node now (the next run may move it again).
 export async function moveIp (g: GlobalOptions, ip: string, pnn: string): Promise<number> {
-  return await ipAdmin(g, { op: 'moveip', ip: needIp(ip), pnn: pnnOf(pnn, 'PNN') })
+  return await ipAdmin(g, { op: 'moveip', ip: requireAddress(ip), pnn: pnnOf(pnn, 'PNN') })
 }
 
 // Why: `corral addip IP/MASK IFACE` (on this node, or -n PNN): runtime only, as CTDB.
 export async function addIp (g: GlobalOptions, spec: string, iface: string): Promise<number> {
   const m = /^([^/]+)\/([0-9]+)$/.exec(spec)
   if (m === null) throw new CorralError('CORRAL_E_USAGE', `expected IP/MASKBITS, got '${spec}'`)
-  return await ipAdmin(g, { op: 'addip', ip: needIp(m[1]), maskbits: Number(m[2]), iface })
+  return await ipAdmin(g, { op: 'addip', ip: requireAddress(m[1]), maskbits: Number(m[2]), iface })
 }
 
 // Why: `corral delip IP`: a held address goes at the takeover run this starts.
 export async function delIp (g: GlobalOptions, ip: string): Promise<number> {
-  return await ipAdmin(g, { op: 'delip', ip: needIp(ip) })
+  return await ipAdmin(g, { op: 'delip', ip: requireAddress(ip) })
 }
 
 // Why: `corral reloadips [PNN-LIST|all]`: re-read public_addresses on those nodes.

@@ -1,6 +1,7 @@
 // Public addresses as CTDB sees them: a key of four 32-bit words (IPv4 = [0,0,0,addr]) that drives
 // every ordering and every LCP2 distance.
 import { isIPv4, isIPv6 } from 'node:net'
+import { CorralError } from '../errors/index.js'
 
 export type Key = readonly [number, number, number, number]
 
@@ -23,6 +24,12 @@ export function addressKey (text: string): Key | null {
   const groups = tail === undefined ? hs : [...hs, ...Array(8 - hs.length - ts.length).fill('0'), ...ts]
   const n = groups.map(g => Number.parseInt(g, 16))
   return [((n[0] << 16) | n[1]) >>> 0, ((n[2] << 16) | n[3]) >>> 0, ((n[4] << 16) | n[5]) >>> 0, ((n[6] << 16) | n[7]) >>> 0]
+}
+
+// Why: every command and request that takes one address refuses anything else the same way.
+export function requireAddress (text: string): string {
+  if (addressKey(text) === null) throw new CorralError('CORRAL_E_USAGE', `'${text}' is not an IPv4 or IPv6 address`)
+  return text
 }
 
 // Why: CTDB's list order is descending by key, word 0 first (so IPv6 sorts above IPv4).

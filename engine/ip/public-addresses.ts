@@ -9,7 +9,8 @@ export interface PublicAddress {
   line: number
 }
 
-const IFACE_RE = /^[A-Za-z0-9_.:@-]{1,15}$/
+/** What an interface name may be (Linux: at most 15 bytes). */
+export const IFACE_RE = /^[A-Za-z0-9_.:@-]{1,15}$/
 
 // Why: a bad line must never be half-applied: every problem is reported with file:line, then nothing loads.
 export function parsePublicAddresses (text: string, file: string): PublicAddress[] {
