@@ -96,3 +96,13 @@ t.test('an empty environment variable counts as unset', async t => {
   const c = loadConfig({ configDir: dir, env: { CORRAL_SOCKET: '', CORRAL_RUN_DIR: '' } })
   t.equal(c.paths.socketPath, join(defaults.DEFAULT_RUN_DIR, defaults.CONTROL_SOCKET_NAME))
 })
+
+t.test('[failover] keys: paths under the config dir, the interfaces mode, and a bad mode named with file and line', async t => {
+  const c = parseConfigText(['[failover]', 'interfaces = recorded', 'status callback = cb.sh', 'status callback timeout = 2'].join('\n'), 'corral.conf', '/etc/corral')
+  t.equal(c.failover.interfaces, 'recorded')
+  t.equal(c.failover.statusCallback, '/etc/corral/cb.sh')
+  t.equal(c.failover.statusCallbackTimeoutS, 2)
+  t.equal(c.failover.publicAddresses, '/etc/corral/public_addresses')
+  t.throws(() => parseConfigText('[failover]\ninterfaces = pretend\n', 'corral.conf', '/etc/corral'),
+    { code: 'CORRAL_E_CONFIG_VALUE', message: /corral\.conf:2 .*expected one of kernel, recorded, got 'pretend'/ })
+})
