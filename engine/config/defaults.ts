@@ -169,3 +169,9 @@ export const NOTIFY_WATCHER_BUFFER = 1_000
 export const NOTIFICATION_SCRIPT_TIMEOUT_MS = 10_000
 /** Notification script states waiting to run before the oldest is dropped (and logged). @default 100 */
 export const NOTIFICATION_SCRIPT_QUEUE = 100
+
+// ---- decision records (engine/decisions/)
+/** Append-only JSON-lines file of the leader's decisions inside the state dir. */
+export const DECISIONS_FILE_NAME = 'decisions.jsonl'
+/** The decisions file is rotated to `<name>.1` (one old file kept) once it reaches this size. @default 4 MiB */
+export const DECISIONS_FILE_MAX_BYTES = 4 * 1024 * 1024
