@@ -64,6 +64,11 @@ export const ERRORS = {
   CORRAL_E_STATUS_CALLBACK: { exit: 5, summary: 'The failover status callback failed, timed out or printed bad JSON; the takeover run went on without it.' },
   CORRAL_E_WATCH_BEHIND: { exit: 75, summary: 'A `corral watch` client read notifications too slowly; the daemon ended its stream rather than buffer without bound (resume with --since).' },
   CORRAL_E_LOCK_HELPER: { exit: 1, summary: 'The cluster lock helper failed or printed something other than 0/1/2/3.' },
+  CORRAL_E_CONFIG_DRIFT: { exit: 78, summary: '`corral config validate --cluster`: live nodes differ in their nodes file, tunables or a setting that must match cluster-wide.' },
+
+  // decision records (engine/decisions/)
+  CORRAL_E_DECISION_RECORD: { exit: 65, summary: 'A decision-records file has a line that is not a valid record (the message names file and line).' },
+  CORRAL_E_REPLAY_MISMATCH: { exit: 1, summary: '`corral ip plan --replay`: the recomputed plan differs from the recorded one (the message lists the addresses).' },
 
   // public addresses
   CORRAL_E_IP_UNKNOWN: { exit: 1, summary: 'No node knows that public address.' },
