@@ -2,7 +2,7 @@
 // knows and can host, allocate, then startipreallocate, release, take and ipreallocated, each step
 // fenced by the generation, all within one deadline. Transport-free: the caller supplies `call`.
 import { CorralError } from '../errors/index.js'
-import { allocate, type Algorithm } from './alloc.js'
+import { allocate, type Algorithm, type AllocationResult } from './alloc.js'
 
 /** One address as a node reported it. */
 export interface ReportedIp { ip: string, owner: number, iface: string }
@@ -29,6 +29,28 @@ export interface TakeoverDeps {
   disabled: boolean
   /** Plan only: gather and allocate, move nothing. */
   dryRun?: boolean
+  /** Told the allocation's inputs and result before anything moves (the decision record). */
+  onPlan?: (input: TakeoverPlanInput, result: { assignments: Array<{ ip: string, pnn: number }>, moved: Array<{ ip: string, from: number, to: number }> }) => void
+}
+
+/** Everything the allocation of a takeover run depends on: what `corral ip plan --replay` reruns. */
+export interface TakeoverPlanInput {
+  nodeFlags: number[]
+  /** Each address, its owner as the nodes reported it (-1: none) and the nodes that reported it available. */
+  ips: Array<{ ip: string, owner: number, available: number[] }>
+  algorithm: Algorithm
+  noIPFailback: boolean
+  noIPTakeover: boolean
+  forceRebalance: number[]
+  /** Nodes allowed to host (ip hosts set, minus status-callback excludes); null = no restriction. */
+  allowed: number[] | null
+}
+
+// Why: the live run and the offline replay allocate through this one function, so a recorded plan reproduces.
+export function planTakeover (p: TakeoverPlanInput): AllocationResult {
+  const allowed = p.allowed === null ? null : new Set(p.allowed)
+  const ips = p.ips.map(x => ({ ip: x.ip, owner: x.owner, canHost: x.available.filter(pnn => allowed === null || allowed.has(pnn)) }))
+  return allocate({ nodeFlags: p.nodeFlags, ips, algorithm: p.algorithm, noIPFailback: p.noIPFailback, noIPTakeover: p.noIPTakeover, forceRebalance: p.forceRebalance })
 }
 
 export interface TakeoverResult {
@@ -85,17 +107,16 @@ export async function takeoverRun (d: TakeoverDeps): Promise<TakeoverResult> {
   await each(d.active, async p => { available.set(p, new Set((await d.list(p, true)).map(x => x.ip))) })
 
   // Merged list: the owner is the node that says it holds the address; else unassigned.
-  const merged = new Map<string, { owner: number, canHost: number[] }>()
+  const merged = new Map<string, { owner: number, available: number[] }>()
   for (const [pnn, list] of known) {
     for (const x of list) {
-      const m = merged.get(x.ip) ?? { owner: -1, canHost: [] }
+      const m = merged.get(x.ip) ?? { owner: -1, available: [] }
       if (x.iface !== '' && x.owner === pnn) m.owner = pnn
       merged.set(x.ip, m)
     }
   }
   for (const [pnn, ips] of available) {
-    if (d.allowed !== null && !d.allowed.has(pnn)) continue
-    for (const ip of ips) merged.get(ip)?.canHost.push(pnn)
+    for (const ip of ips) merged.get(ip)?.available.push(pnn)
   }
   const trace: string[] = []
   if (merged.size === 0) {
@@ -103,11 +124,16 @@ export async function takeoverRun (d: TakeoverDeps): Promise<TakeoverResult> {
     await finish()
     return { assignments: [], moved: [], trace }
   }
-  const ips = [...merged].map(([ip, m]) => ({ ip, owner: m.owner, canHost: m.canHost }))
-  const r = allocate({ nodeFlags: d.nodeFlags, ips, algorithm: d.algorithm, noIPFailback: d.noIPFailback, noIPTakeover: d.noIPTakeover, forceRebalance: d.forceRebalance })
+  const ips = [...merged].map(([ip, m]) => ({ ip, owner: m.owner, available: m.available.sort((a, b) => a - b) }))
+  const input: TakeoverPlanInput = {
+    nodeFlags: [...d.nodeFlags], ips, algorithm: d.algorithm, noIPFailback: d.noIPFailback, noIPTakeover: d.noIPTakeover,
+    forceRebalance: [...d.forceRebalance], allowed: d.allowed === null ? null : [...d.allowed].sort((a, b) => a - b),
+  }
+  const r = planTakeover(input)
   trace.push(...r.trace)
   const before = new Map(ips.map(x => [x.ip, x.owner]))
   const moved = r.assignments.filter(a => before.get(a.ip) !== a.pnn).map(a => ({ ip: a.ip, from: before.get(a.ip)!, to: a.pnn }))
+  d.onPlan?.(input, { assignments: r.assignments, moved })
   if (d.dryRun === true) return { assignments: r.assignments, moved, trace }
 
   await each(d.connected, async p => { await d.step(p, 'startipreallocate') })
