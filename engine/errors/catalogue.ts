@@ -73,6 +73,8 @@ export const ERRORS = {
   // public addresses
   CORRAL_E_IP_UNKNOWN: { exit: 1, summary: 'No node knows that public address.' },
   CORRAL_E_IP_CANNOT_HOST: { exit: 1, summary: 'The target node cannot host that public address.' },
+  CORRAL_E_TICKLE_HELPER: { exit: 1, summary: 'The tickle ACK helper (libexec/corral-tickle, Python 3) is missing, could not run, or failed to send.' },
+  CORRAL_E_TICKLE_PERMISSION: { exit: 1, summary: 'Sending tickle ACKs needs root or CAP_NET_RAW (a raw socket); none were sent.' },
 
   // node-local databases (engine/database/)
   CORRAL_E_DB_RECOVERING: { exit: 11, summary: 'The node is in recovery (or has not finished its first one); the request can be tried again shortly.' },
