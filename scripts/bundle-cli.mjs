@@ -1,12 +1,16 @@
 // Bundles the `corral` CLI into dist/cli/ (code-split per command) so a command loads a handful of
 // files instead of hundreds of small modules: `corral status` starts about twice as fast.
 import { build } from 'esbuild'
-import { rmSync } from 'node:fs'
+import { renameSync, rmSync } from 'node:fs'
 
-rmSync('dist/cli', { recursive: true, force: true })
+// Built beside and swapped in, so a test or bench running `corral` from another checkout user never
+// finds dist/cli half-written (two renames: a window of microseconds instead of the whole build).
+const next = `dist/cli.next-${process.pid}`
+const old = `dist/cli.old-${process.pid}`
+rmSync(next, { recursive: true, force: true })
 await build({
   entryPoints: ['bin/corral.ts'],
-  outdir: 'dist/cli',
+  outdir: next,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -18,3 +22,6 @@ await build({
   // CommonJS dependencies inside an ES module bundle need a require().
   banner: { js: "import { createRequire as __corralRequire } from 'node:module'; const require = __corralRequire(import.meta.url);" },
 })
+try { renameSync('dist/cli', old) } catch (err) { if (err.code !== 'ENOENT') throw err }
+renameSync(next, 'dist/cli')
+rmSync(old, { recursive: true, force: true })
