@@ -1,7 +1,7 @@
 // The one table of wire message types: numeric type id (uint16) <-> generated schema, and which
 // reply type answers each request type. docs/protocol.md lists the same ids for other languages.
 // Ids are stable: never renumber or reuse one. Ranges leave room for later components:
-//   1-15 session · 100-199 events · 200-399 cluster · 400-599 databases · 600-699 ip
+//   1-15 session · 100-199 events · 200-399 cluster · 400-599 databases · 600-699 ip · 700-709 tickle
 import type { DescMessage } from '@bufbuild/protobuf'
 import { EchoSchema, ErrorReplySchema, HelloSchema, PingSchema, PongSchema } from './gen/corral/v1/common_pb.js'
 import {
@@ -21,6 +21,9 @@ import {
   DbAttachRequestSchema, DbAttachReplySchema, DbDetachRequestSchema, DbDetachReplySchema, DbMapRequestSchema, DbMapReplySchema, DbFetchRequestSchema, DbFetchReplySchema, DbWriteRequestSchema, DbWriteReplySchema, DbTraverseRequestSchema, DbRecordBatchSchema, DbAdminRequestSchema, DbAdminReplySchema, DbLockRequestSchema, DbLockReplySchema, DbOpenRequestSchema, DbOpenReplySchema, DbCommitRequestSchema, DbCommitReplySchema, DbMigrateRequestSchema, DbMigrateReplySchema, DbVacuumRequestSchema, DbVacuumReplySchema, RecDbRequestSchema, RecDbReplySchema, RecPullRequestSchema, RecPushRequestSchema, RecPushReplySchema,
 } from './gen/corral/v1/database_pb.js'
 import { NotificationSchema, WatchRequestSchema } from './gen/corral/v1/notify_pb.js'
+import {
+  TickleListReplySchema, TickleListRequestSchema, TickleSetReplySchema, TickleSetRequestSchema, TickleUpdateReplySchema, TickleUpdateRequestSchema,
+} from './gen/corral/v1/tickle_pb.js'
 
 /** Type id ranges reserved per area (inclusive). */
 export const TYPE_RANGES = {
@@ -29,6 +32,7 @@ export const TYPE_RANGES = {
   cluster: [200, 399],
   databases: [400, 599],
   ip: [600, 699],
+  tickle: [700, 709],
 } as const
 
 /** Message type ids as they appear in the frame header. */
@@ -74,6 +78,12 @@ export const MessageType = {
   IpAdminReply: 607,
   IpSettingsRequest: 608,
   IpSettingsReply: 609,
+  TickleListRequest: 700,
+  TickleListReply: 701,
+  TickleUpdateRequest: 702,
+  TickleUpdateReply: 703,
+  TickleSetRequest: 704,
+  TickleSetReply: 705,
   DbAttachRequest: 400,
   DbAttachReply: 401,
   DbDetachRequest: 402,
@@ -132,6 +142,9 @@ export const RPCS = [
   rpc(TakeoverRunRequestSchema, TakeoverRunReplySchema),
   rpc(IpAdminRequestSchema, IpAdminReplySchema),
   rpc(IpSettingsRequestSchema, IpSettingsReplySchema),
+  rpc(TickleListRequestSchema, TickleListReplySchema),
+  rpc(TickleUpdateRequestSchema, TickleUpdateReplySchema),
+  rpc(TickleSetRequestSchema, TickleSetReplySchema),
   rpc(DbAttachRequestSchema, DbAttachReplySchema),
   rpc(DbDetachRequestSchema, DbDetachReplySchema),
   rpc(DbMapRequestSchema, DbMapReplySchema),
@@ -197,6 +210,12 @@ const SCHEMAS: ReadonlyArray<readonly [number, DescMessage]> = [
   [MessageType.IpAdminReply, IpAdminReplySchema],
   [MessageType.IpSettingsRequest, IpSettingsRequestSchema],
   [MessageType.IpSettingsReply, IpSettingsReplySchema],
+  [MessageType.TickleListRequest, TickleListRequestSchema],
+  [MessageType.TickleListReply, TickleListReplySchema],
+  [MessageType.TickleUpdateRequest, TickleUpdateRequestSchema],
+  [MessageType.TickleUpdateReply, TickleUpdateReplySchema],
+  [MessageType.TickleSetRequest, TickleSetRequestSchema],
+  [MessageType.TickleSetReply, TickleSetReplySchema],
   [MessageType.DbAttachRequest, DbAttachRequestSchema],
   [MessageType.DbAttachReply, DbAttachReplySchema],
   [MessageType.DbDetachRequest, DbDetachRequestSchema],
