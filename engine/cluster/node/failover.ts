@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { IpAdminRequestSchema, IpListRequestSchema, IpSettingsRequestSchema, IpStepRequestSchema, TakeoverRunRequestSchema } from '../../../protocol/gen/corral/v1/ip_pb.js'
 import * as D from '../../config/defaults.js'
 import { CorralError } from '../../errors/index.js'
-import { canonicalIp, kernelBackend, NodeIps, recordedBackend, takeoverRun, TakeoverError, type Algorithm, type ReportedIp } from '../../ip/index.js'
+import { canonicalIp, kernelBackend, NodeIps, recordedBackend, takeoverRun, TakeoverError, type Algorithm, type ReportedIp, type TakeoverPlanInput } from '../../ip/index.js'
+import type { TakeoverDecision } from '../../decisions/index.js'
 import { isInactive } from '../flags.js'
 import { RecoveryMode, Runstate } from '../runstate.js'
 import { runStatusCallback } from './status-callback.js'
@@ -256,6 +257,13 @@ export class Failover {
       }
     }
     const alg = ALGORITHMS[n.tunables.IPAllocAlgorithm] ?? 'lcp2'
+    // The decision record: the allocation's inputs and plan (when it got that far) and the outcome.
+    let planned: { input: TakeoverPlanInput, result: NonNullable<TakeoverDecision['outputs']> } | null = null
+    const decide = (outcome: 'ok' | 'failed', trace: string[], error?: string): void => {
+      if (dryRun) return
+      const inputs = planned === null ? null : { ...planned.input, connected, active, ipHosts: this.settings.restricted ? [...this.settings.hosts] : null, excluded }
+      n.decisions.record({ kind: 'takeover', generation, reason, inputs, outputs: planned?.result ?? null, outcome, ...(error === undefined ? {} : { error }), ms: Date.now() - t0, trace })
+    }
     const r = await takeoverRun({
       nodeFlags: snap.nodes.map(x => x.flags),
       connected,
@@ -270,8 +278,14 @@ export class Failover {
       deadlineMs: 3 * n.tunables.TakeoverTimeout * 1000,
       disabled: n.config.failover.disabled,
       dryRun,
-    })
-    if (n.generation !== generation) throw new CorralError('CORRAL_E_STALE_GENERATION', `a recovery (generation ${n.generation}) happened during the takeover run`)
+      onPlan: (input, result) => { planned = { input, result } },
+    }).catch((err: Error) => { decide('failed', [], err.message); throw err })
+    if (n.generation !== generation) {
+      const e = new CorralError('CORRAL_E_STALE_GENERATION', `a recovery (generation ${n.generation}) happened during the takeover run`)
+      decide('failed', r.trace, e.message)
+      throw e
+    }
+    decide('ok', r.trace)
     return { generation, reason, ms: Date.now() - t0, moved: r.moved, assignments: r.assignments, excluded, trace: r.trace }
   }
 

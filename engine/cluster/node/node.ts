@@ -34,6 +34,7 @@ import { NodeDatabases } from './databases.js'
 import { dbPeerHandlers } from './db-handlers.js'
 import { RecoveryError } from '../../recovery/index.js'
 import { recoverNodeDatabases } from './db-recovery.js'
+import { DecisionLog } from '../../decisions/index.js'
 
 /** What the node needs from the daemon: run an event of the legacy component. */
 export type RunEvent = (event: string, args?: string[]) => Promise<RunRecord>
@@ -97,6 +98,8 @@ export class ClusterNode {
   readonly lock: ClusterLock | null
   readonly failover: Failover
   readonly databases: NodeDatabases
+  /** The leader's decision records (decisions.jsonl in the state dir). */
+  readonly decisions: DecisionLog
   readonly peers = new Map<number, Peer>()
   #key: Buffer = Buffer.alloc(0)
   #detector: FailureDetector
@@ -127,6 +130,7 @@ export class ClusterNode {
       this.log.error({ reason: l.reason }, `lost the cluster lock: ${l.reason}`)
       if (this.leader === this.pnn) this.#setLeader(null)
     })
+    this.decisions = new DecisionLog({ file: join(config.paths.stateDir, D.DECISIONS_FILE_NAME), context: () => ({ pnn: this.pnn, generation: this.generation }), log })
     this.failover = new Failover(this)
     this.databases = new NodeDatabases(this)
     if (config.cluster.startAsStopped) this.flags |= NODE_FLAGS_STOPPED
@@ -312,7 +316,7 @@ export class ClusterNode {
       this.events.emit('node:connected', { pnn: h.pnn })
       setImmediate(() => { void this.#leaderCheck() })
     }
-    if (h.lockHeld && this.leader !== h.pnn && !this.isLeader) this.#setLeader(h.pnn)
+    if (h.lockHeld && this.leader !== h.pnn && !this.isLeader) this.#setLeader(h.pnn, `node ${h.pnn} holds the cluster lock`, [{ pnn: h.pnn }])
   }
 
   #heartbeat (): void {
@@ -327,11 +331,13 @@ export class ClusterNode {
     }, { timeoutMs: this.#detector.timeoutMs }).catch(() => {})
   }
 
-  #setLeader (pnn: number | null): void {
+  #setLeader (pnn: number | null, reason = '', candidates: Array<{ pnn: number, startedMs?: number }> = []): void {
     if (this.leader === pnn) return
+    const previous = this.leader
     this.leader = pnn
     if (pnn === null) return
     this.log.notice({ leader: pnn }, `leader is node ${pnn}`)
+    this.decisions.record({ kind: 'election', winner: pnn, previous, candidates, reason })
     this.events.emit('leader:elected', { pnn })
     if (pnn === this.pnn) this.#recoveryNeeded = true
   }
@@ -352,17 +358,18 @@ export class ClusterNode {
     }
     if (!this.isLeader) {
       const claimed = [...this.peers.values()].find(p => p.connected && p.lockHeld)
-      if (claimed !== undefined) { this.#setLeader(claimed.pnn); return }
+      if (claimed !== undefined) { this.#setLeader(claimed.pnn, `node ${claimed.pnn} holds the cluster lock`, [{ pnn: claimed.pnn }]); return }
+      // Eligible nodes as this node sees them (the election record's candidates).
+      const cands = [{ pnn: this.pnn, startedMs: this.startedMs }, ...[...this.peers.values()].filter(p => p.connected && canLead(p.flags) && !isInactive(p.flags))]
       if (this.lock === null) {
         // CTDB without a lock: the longest-running eligible node wins, then the highest PNN.
-        const cands = [{ pnn: this.pnn, startedMs: this.startedMs }, ...[...this.peers.values()].filter(p => p.connected && canLead(p.flags) && !isInactive(p.flags))]
         cands.sort((a, b) => a.startedMs - b.startedMs || b.pnn - a.pnn)
-        this.#setLeader(cands[0].pnn)
+        this.#setLeader(cands[0].pnn, 'no cluster lock: the longest-running eligible node, then the highest PNN', cands.map(c => ({ pnn: c.pnn, startedMs: c.startedMs })))
       } else if (!this.#taking) {
         this.#taking = true
         try {
           const r = await this.lock.take({ timeoutMs: 5000 })
-          if (r.status === 'held') this.#setLeader(this.pnn)
+          if (r.status === 'held') this.#setLeader(this.pnn, 'took the cluster lock', cands.map(c => ({ pnn: c.pnn })).sort((a, b) => a.pnn - b.pnn))
           else if (r.status === 'error' || r.status === 'timeout') this.log.warn({ reason: r.reason }, `cluster lock: ${r.status}: ${r.reason ?? ''}`)
         } finally {
           this.#taking = false
@@ -379,7 +386,12 @@ export class ClusterNode {
       const p = this.peers.get(pnn)!
       return pnn !== this.pnn && p.heardAt > settled && (p.generation !== this.generation || p.recoveryMode !== RecoveryMode.NORMAL)
     })
-    if (this.#recoveryNeeded || set.join(',') !== this.#lastRecoveredSet || stale || this.recoveryMode !== RecoveryMode.NORMAL) await this.#recover(set)
+    const why = this.#recoveryNeeded
+      ? 'recovery needed (new leader, an earlier failure, or asked for)'
+      : set.join(',') !== this.#lastRecoveredSet ? `active nodes changed (${this.#lastRecoveredSet === '' ? 'none' : this.#lastRecoveredSet} -> ${set.join(',')})`
+        : stale ? 'a node reports another generation or recovery mode'
+          : this.recoveryMode !== RecoveryMode.NORMAL ? 'this node is in recovery mode' : null
+    if (why !== null) await this.#recover(set, why)
     // After every recovery, and whenever membership or health moved: a takeover run (CTDB's order).
     await this.failover.leaderTick()
   }
@@ -412,9 +424,10 @@ export class ClusterNode {
   get externalUnhealthy (): string | null { return this.#externalUnhealthy }
 
   // Why: the leader's recovery: a new generation, startrecovery everywhere, then the generation and recovered.
-  async #recover (set: number[]): Promise<void> {
+  async #recover (set: number[], reason: string): Promise<void> {
     this.#recovering = true
     this.#recoveryNeeded = false
+    const oldGeneration = this.generation
     const gen = newGeneration(this.generation)
     const t0 = Date.now()
     this.log.notice({ generation: gen, nodes: set }, `recovery started: generation ${gen}, nodes ${set.join(',')}`)
@@ -448,7 +461,9 @@ export class ClusterNode {
       this.lastRecovery = { generation: gen, ms: Date.now() - t0, dbs: dbs.count, records: dbs.records, loopLagP99Ms: lag.p99, loopLagMaxMs: lag.max }
       this.events.emit('recovery:done', { generation: gen, ms: this.lastRecovery.ms, records: dbs.records, loopLagP99Ms: lag.p99 })
       this.log.notice({ ...this.lastRecovery }, `recovery finished: generation ${gen} in ${Date.now() - t0} ms (${dbs.count} databases, ${dbs.records} records; loop lag p99 ${lag.p99.toFixed(1)} ms)`)
+      this.decisions.record({ kind: 'recovery', reason, oldGeneration, newGeneration: gen, nodes: set, databases: { count: dbs.count, records: dbs.records }, outcome: 'ok', ms: this.lastRecovery.ms })
     } catch (err) {
+      this.decisions.record({ kind: 'recovery', reason, oldGeneration, newGeneration: gen, nodes: set, databases: { count: dbs.count, records: dbs.records }, outcome: 'failed', error: (err as Error).message, ms: Date.now() - t0 })
       this.#recoveryNeeded = true
       this.log.error({ err: (err as Error).message }, `recovery failed, will retry: ${(err as Error).message}`)
       await this.#banCulprits()
@@ -474,10 +489,12 @@ export class ClusterNode {
 
   // Why: CTDB bans a node whose credits reach twice the node count, so one bad node cannot stall recovery forever.
   async #banCulprits (): Promise<void> {
+    const before = this.#credits
     const d = nodesToBan(this.#credits, this.nodes.length, this.#banTunables())
     this.#credits = d.book
     for (const b of d.bans) {
       this.log.error({ pnn: b.pnn, seconds: b.seconds }, `banning node ${b.pnn} for ${b.seconds} s: it made ${2 * this.nodes.length} recoveries fail`)
+      this.decisions.record({ kind: 'ban', culprit: b.pnn, credits: before.get(b.pnn)?.credits ?? 0, threshold: 2 * this.nodes.length, seconds: b.seconds, reason: 'made recoveries or takeover runs fail' })
       try {
         if (b.pnn === this.pnn) this.admin('ban', b.seconds)
         else await this.peers.get(b.pnn)?.out?.request(AdminRequestSchema, { op: 'ban', seconds: b.seconds }, { timeoutMs: 5000 })
@@ -497,7 +514,7 @@ export class ClusterNode {
       this.events.emit('recovery:started', { generation, leader })
       this.databases.abortPushes()
       this.databases.freeze(generation)
-      if (this.leader === null) this.#setLeader(leader)
+      if (this.leader === null) this.#setLeader(leader, `node ${leader} started a recovery as leader`, [{ pnn: leader }])
       this.#recoveryEventOk(await this.runEvent('startrecovery'))
       return
     }
