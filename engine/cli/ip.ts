@@ -9,11 +9,12 @@ import { readStdin, requestTimeoutMs, type GlobalOptions } from './context.js'
 import { printJson, printText } from './output.js'
 import { ask, withDaemon } from './request.js'
 
-interface PlanOptions { nodeFlags?: string, algorithm?: string, ipFailback?: boolean, ipTakeover?: boolean, live?: boolean }
+interface PlanOptions { nodeFlags?: string, algorithm?: string, ipFailback?: boolean, ipTakeover?: boolean, live?: boolean, replay?: string }
 
 // Why: `ip plan` is the admin's what-if tool and needs no daemon: stdin in, allocation out.
 export async function ipPlan (g: GlobalOptions, opts: PlanOptions): Promise<number> {
   if (opts.live === true) return await ipPlanLive(g)
+  if (opts.replay !== undefined) return await (await import('./replay.js')).ipPlanReplay(g, opts.replay)
   const { runIpPlan } = await import('../ip/plan.js')
   const input = await readStdin()
   const out = await runIpPlan({
