@@ -36,7 +36,7 @@ export const TUNABLES: readonly TunableSpec[] = [
   c('ElectionTimeout', 3, 'used', 'election round length without a cluster lock (s)'),
   c('TakeoverTimeout', 9, 'used', 'per-stage budget of a takeover run (s)'),
   c('MonitorInterval', 15, 'used', 'longest interval between monitor events (s)'),
-  c('TickleUpdateInterval', 20, 'inert', 'sync period of tracked TCP connections (s)'),
+  c('TickleUpdateInterval', 20, 'used', 'period of the tickle list poll and push to other nodes (s)', { min: 1 }),
   c('EventScriptTimeout', EVENT_SCRIPT_TIMEOUT_S, 'used', 'deadline of a whole event run (s)'),
   c('MonitorTimeoutCount', MONITOR_TIMEOUT_COUNT, 'used', 'monitor timeouts in a row that count as one failure', { ctdbDefault: 20, min: 1 }),
   c('RecoveryGracePeriod', 120, 'used', 'banning credits older than this are forgiven (s)'),

@@ -5,6 +5,7 @@ import { getvar, listvars, setvar } from '../tunables.js'
 import type { ClusterNode } from './node.js'
 import { ipControlHandlers } from './ip-handlers.js'
 import { dbControlHandlers } from './db-handlers.js'
+import { tickleControlHandlers } from './tickle-handlers.js'
 
 // Why: `corral -n PNN ...` arrives here and is carried over the node links.
 export function forwardHandler (node: ClusterNode): HandlerEntry {
@@ -53,5 +54,6 @@ export function controlHandlers (node: ClusterNode): HandlerEntry[] {
     }),
     ...ipControlHandlers(node),
     ...dbControlHandlers(node),
+    ...tickleControlHandlers(node),
   ]
 }

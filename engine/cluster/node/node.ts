@@ -34,6 +34,8 @@ import { NodeDatabases } from './databases.js'
 import { dbPeerHandlers } from './db-handlers.js'
 import { RecoveryError } from '../../recovery/index.js'
 import { recoverNodeDatabases } from './db-recovery.js'
+import { NodeTickles } from '../../tickle/index.js'
+import { tickleComponents, ticklePeerHandlers } from './tickle-handlers.js'
 import { DecisionLog } from '../../decisions/index.js'
 
 /** What the node needs from the daemon: run an event of the legacy component. */
@@ -98,6 +100,8 @@ export class ClusterNode {
   readonly lock: ClusterLock | null
   readonly failover: Failover
   readonly databases: NodeDatabases
+  /** Tickle ACK lists per public address, and the tickles sent after a take (engine/tickle). */
+  readonly tickles: NodeTickles
   /** The leader's decision records (decisions.jsonl in the state dir). */
   readonly decisions: DecisionLog
   readonly peers = new Map<number, Peer>()
@@ -133,6 +137,7 @@ export class ClusterNode {
     this.decisions = new DecisionLog({ file: join(config.paths.stateDir, D.DECISIONS_FILE_NAME), context: () => ({ pnn: this.pnn, generation: this.generation }), log })
     this.failover = new Failover(this)
     this.databases = new NodeDatabases(this)
+    this.tickles = new NodeTickles(tickleComponents(this))
     if (config.cluster.startAsStopped) this.flags |= NODE_FLAGS_STOPPED
     if (config.cluster.startAsDisabled) this.flags |= NODE_FLAGS_PERMANENTLY_DISABLED
   }
@@ -160,7 +165,7 @@ export class ClusterNode {
   }
 
   /** Handlers served on node links (after authentication). */
-  peerHandlers (): HandlerEntry[] { return [...nodeHandlers(this), ...ipPeerHandlers(this), ...dbPeerHandlers(this), ...this.#served] }
+  peerHandlers (): HandlerEntry[] { return [...nodeHandlers(this), ...ipPeerHandlers(this), ...dbPeerHandlers(this), ...ticklePeerHandlers(this), ...this.#served] }
 
   // Why: `corral -n PNN` reaches another node through the authenticated links, not a new socket.
   async forward (pnn: number, type: number, body: Uint8Array, signal: AbortSignal): Promise<{ type: number, body: Uint8Array }> {
@@ -216,6 +221,7 @@ export class ClusterNode {
     })
     this.#every(D.LEADER_CHECK_INTERVAL_MS, () => { void this.#leaderCheck() })
     this.failover.start()
+    this.tickles.start()
     this.log.notice({ pnn: this.pnn, nodes: this.nodes.length, lock: this.config.cluster.lock }, `node ${this.pnn} joined as ${this.nodes[this.pnn].address}`)
   }
 
@@ -226,6 +232,7 @@ export class ClusterNode {
     clearTimeout(this.#monitor.timer)
     clearTimeout(this.#banTimer)
     this.failover.stop()
+    this.tickles.stop()
     // Give the addresses up before the shutdown event, so no address stays on a node that is gone.
     await this.failover.ips.releaseAll().catch(() => 0)
     await this.runEvent('shutdown').catch(() => undefined)
