@@ -21,6 +21,7 @@ function snapshotOf (r: StatusReply): StatusSnapshot {
     leader: r.leader < 0 ? null : r.leader,
     runstate: r.runstate as Runstate,
     lockConfigured: r.lockConfigured,
+    services: { degradedReason: r.monitorDegradedReason, degradedTotal: Number(r.monitorDegradedTotal) },
     recoveryProgress: r.recoveryDbsTotal > 0 ? { dbsDone: r.recoveryDbsDone, dbsTotal: r.recoveryDbsTotal, records: Number(r.recoveryRecords) } : null,
   }
 }

@@ -34,6 +34,8 @@ export interface StatusSnapshot {
   lockConfigured: boolean
   /** While the answering node leads a recovery: its progress. */
   recoveryProgress?: { dbsDone: number, dbsTotal: number, records: number } | null
+  /** The answering node's services: the DEGRADED reason of its last monitor ('' if none) and a count. */
+  services?: { degradedReason: string, degradedTotal: number }
 }
 
 /** The corral line `status` adds when no cluster lock is configured. */
@@ -77,6 +79,7 @@ export function statusText (s: StatusSnapshot): string {
   if (p != null && s.recoveryMode !== RecoveryMode.NORMAL) lines.push(`Recovery progress:${p.dbsDone}/${p.dbsTotal} databases, ${p.records} records pushed`)
   lines.push(`Leader:${s.leader === null ? 'UNKNOWN' : s.leader}`)
   if (!s.lockConfigured) lines.push(NO_LOCK_WARNING)
+  if (s.services !== undefined && s.services.degradedReason !== '') lines.push(`Services:DEGRADED on node ${s.thisPnn} (${s.services.degradedReason})`)
   return lines.join('\n') + '\n'
 }
 
@@ -150,6 +153,8 @@ export interface StatusJson {
   runstate: string
   /** corral: whether a cluster lock is configured; without one split brain is possible. */
   cluster_lock: { configured: boolean, split_brain_possible: boolean }
+  /** corral: the answering node's services (present when the daemon reports them). */
+  services?: { degraded: boolean, degraded_reason: string | null, degraded_monitors: number }
 }
 
 // Why: one documented JSON schema for scripts; field names follow `ctdb status --json`.
@@ -197,5 +202,6 @@ export function statusJson (s: StatusSnapshot): StatusJson {
     leader: s.leader,
     runstate: runstateName(s.runstate),
     cluster_lock: { configured: s.lockConfigured, split_brain_possible: !s.lockConfigured },
+    ...(s.services === undefined ? {} : { services: { degraded: s.services.degradedReason !== '', degraded_reason: s.services.degradedReason === '' ? null : s.services.degradedReason, degraded_monitors: s.services.degradedTotal } }),
   }
 }

@@ -89,7 +89,8 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
     ? null
     : new ClusterNode(config, async (event, args = []) => {
       lifecycle(event, null)
-      const r = await runner.run({ component: LEGACY_COMPONENT, event, args })
+      // The generation at request time travels with the run: a plugin sees a recovery since as stale work.
+      const r = await runner.run({ component: LEGACY_COMPONENT, event, args, generation: node?.generation })
       lifecycle(event, r.state)
       return r
     }, log.child({ component: 'cluster' }))

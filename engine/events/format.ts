@@ -16,7 +16,7 @@ export function ctime (ms: number): string {
 }
 
 const WORD: Record<ScriptResult['state'], string> = {
-  OK: 'OK', ERROR: 'ERROR', TIMEDOUT: 'TIMEDOUT', DISABLED: 'DISABLED', CANCELLED: 'CANCELLED', CANNOT_RUN: 'CANNOT RUN', NOT_RUN: 'NOT RUN',
+  OK: 'OK', DEGRADED: 'DEGRADED', ERROR: 'ERROR', TIMEDOUT: 'TIMEDOUT', DISABLED: 'DISABLED', CANCELLED: 'CANCELLED', CANNOT_RUN: 'CANNOT RUN', NOT_RUN: 'NOT RUN',
 }
 
 function outputLines (s: ScriptResult): string[] {
@@ -25,7 +25,7 @@ function outputLines (s: ScriptResult): string[] {
   if (text.includes('\n')) {
     out.push('  OUTPUT:')
     for (const l of text.split('\n')) out.push(`    ${l}`)
-  } else if (s.state !== 'OK' || text !== '') {
+  } else if ((s.state !== 'OK' && s.state !== 'DEGRADED') || text !== '') {
     out.push(`  OUTPUT: ${text}`)
   }
   if (s.outputTruncated) out.push('    [output truncated at the configured cap]')
@@ -48,7 +48,7 @@ export function formatStatus (run: RunRecord): string {
     }
     lines.push(s.state === 'TIMEDOUT' ? `${head} ${ctime(s.startedAt)}` : `${head} ${(s.durationMs / 1000).toFixed(3)} ${ctime(s.startedAt)}`)
     if (s.state !== 'OK' && s.state !== 'ERROR' && s.reason !== '') lines.push(`  REASON: ${s.reason}`)
-    if (s.state !== 'OK' || s.output !== '') lines.push(...outputLines(s))
+    if ((s.state !== 'OK' && s.state !== 'DEGRADED') || s.output !== '') lines.push(...outputLines(s))
   }
   return lines.join('\n')
 }

@@ -52,13 +52,20 @@ export interface PluginContext<O extends PluginOptions = PluginOptions> {
   readonly options: OptionValues<O>
   /** Cluster generation of the request: a fencing token a plugin may check (0 without a cluster). */
   readonly generation: number
+  /**
+   * The node's generation when this handler started. It differs from `generation` when a recovery
+   * happened after the request was issued: the request is stale and a plugin may refuse it
+   * (the built-in ones do for takeip/releaseip; `staleGeneration(ctx)` from `corral/services`).
+   */
+  readonly currentGeneration: number
   readonly event: EventName
   readonly component: string
 }
 
 /**
  * A handler's verdict: nothing for OK, `{ ok: false, reason }` for a failure, or
- * `{ status: 'degraded', reason }`: OK, with the reason recorded. Throwing is a failure too.
+ * `{ status: 'degraded', reason }`: DEGRADED, a warning shown and counted that does not fail the
+ * run (a degraded monitor does not make the node UNHEALTHY). Throwing is a failure too.
  */
 export type PluginResult = void | undefined | { ok: false, reason: string } | { status: 'degraded', reason: string }
 

@@ -43,6 +43,8 @@ export interface RunRequest {
   /** Deadline for the whole event from arrival; default: configured per event, else the global default. */
   timeoutMs?: number
   runAll?: boolean
+  /** Generation the request is issued under (plugins see it as ctx.generation); default: the current one when the plugin runs. */
+  generation?: number
 }
 
 /** Typed events the runner publishes (for metrics and notifications). */
@@ -57,6 +59,7 @@ export interface RunnerEvents {
 
 interface Job {
   record: RunRecord
+  generation: number | undefined
   runAll: boolean
   cancel: (() => void) | null
   cancelled: boolean
@@ -148,7 +151,7 @@ export function createEventRunner (o: EventRunnerOptions): EventRunner {
       const result = await runEntry(job, e, globalOptions)
       rec.scripts.push(result)
       if (result.state === 'TIMEDOUT') { timedOut = true; events.emit('script:timedOut', { run: rec, script: result }) }
-      if (result.state !== 'OK' && result.state !== 'CANCELLED') failed = true
+      if (result.state !== 'OK' && result.state !== 'DEGRADED' && result.state !== 'CANCELLED') failed = true
     }
     if (job.cancelled) finishRecord(job, 'CANCELLED')
     else finishRecord(job, timedOut ? 'TIMEDOUT' : failed ? 'FAILED' : 'OK')
@@ -170,7 +173,7 @@ export function createEventRunner (o: EventRunnerOptions): EventRunner {
       const pr = o.pluginRunner
       job.cancel = () => { pr.cancel(rec.component) }
       try {
-        return await pr.run({ component: rec.component, name: e.name, path: e.path, event: rec.event as EventName, args: rec.args, deadline, options, generation: o.generation?.() ?? 0 })
+        return await pr.run({ component: rec.component, name: e.name, path: e.path, event: rec.event as EventName, args: rec.args, deadline, options, generation: job.generation ?? o.generation?.() ?? 0, currentGeneration: o.generation?.() ?? job.generation ?? 0 })
       } finally {
         job.cancel = null
       }
@@ -260,7 +263,7 @@ export function createEventRunner (o: EventRunnerOptions): EventRunner {
         cur.cancel?.()
       }
       return await new Promise<RunRecord>(resolve => {
-        const job: Job = { record, runAll: req.runAll ?? o.runAll ?? false, cancel: null, cancelled: false, resolve }
+        const job: Job = { record, generation: req.generation, runAll: req.runAll ?? o.runAll ?? false, cancel: null, cancelled: false, resolve }
         q.waiting.push(job)
         events.emit('run:queued', record)
         pump(req.component)

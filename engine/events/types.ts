@@ -44,6 +44,7 @@ export const EVENT_ARG_NAMES: { readonly [E in EventName]: readonly (keyof Event
 /** The state of one script (or plugin) within one event run. CTDB's words, plus CANCELLED/NOT_RUN. */
 export type ScriptState =
   | 'OK' // exit 0
+  | 'DEGRADED' // a plugin's `{ status: 'degraded', reason }`: a warning, shown and counted; the run is still OK
   | 'ERROR' // non-zero exit, or a plugin that threw / returned a failure
   | 'TIMEDOUT' // still running at the deadline: killed (never reported as success)
   | 'DISABLED' // not executable: listed, not run
@@ -117,8 +118,10 @@ export interface PluginRunRequest {
   deadline: number
   /** Script options for this entry (global script.options overlaid by the per-entry file). */
   options: Record<string, string>
-  /** Cluster generation (fencing token); 0 before any cluster exists. */
+  /** Cluster generation the request was issued under (fencing token); 0 before any cluster exists. */
   generation: number
+  /** The node's generation when the plugin starts; differs from `generation` when the request is stale. @default generation */
+  currentGeneration?: number
 }
 
 /** Contract between the runner and a plugin host. A failed plugin is a result, never a rejection. */

@@ -16,6 +16,8 @@ export interface MetricsNode {
     readonly ips: { readonly vnns: ReadonlyMap<string, { iface: string | null }> }
   }
   snapshot (): { nodes: ReadonlyArray<{ pnn: number, flags: number }> }
+  /** DEGRADED monitors (engine/services): the last one's reason ('' if none) and a count. */
+  readonly services?: { readonly degradedReason: string, readonly degradedTotal: number }
   /** 'recovery:done' and 'takeover:done' carry the run's duration in ms. */
   readonly events: { on (name: 'recovery:done' | 'takeover:done', fn: (payload: { ms: number }) => void): () => void }
 }
@@ -87,6 +89,9 @@ export function createDaemonMetrics (c: MetricsComponents): DaemonMetrics {
     const takeoverMs = new Histogram({ name: 'corral_takeover_duration_seconds', help: 'Duration of the takeover runs this node led', buckets: RUN_BUCKETS_S, registers })
     off.push(node.events.on('takeover:done', r => { takeoverMs.observe(r.ms / 1000) }))
     new Gauge({ name: 'corral_last_takeover_moved_addresses', help: 'Public addresses the last takeover run this node led moved', registers, collect () { this.set(node.failover.lastRun?.moved.length ?? 0) } })
+    const degraded = followTotal(() => node.services?.degradedTotal ?? 0)
+    new Counter({ name: 'corral_monitor_degraded_total', help: 'Monitor runs with at least one DEGRADED entry (a warning: the node stays healthy)', registers, collect () { degraded(this) } })
+    new Gauge({ name: 'corral_monitor_degraded', help: '1 while the last monitor had a DEGRADED entry, else 0', registers, collect () { this.set((node.services?.degradedReason ?? '') === '' ? 0 : 1) } })
     new Gauge({
       name: 'corral_public_addresses_held', help: 'Public addresses on an interface of this node', registers,
       collect () { let n = 0; for (const v of node.failover.ips.vnns.values()) if (v.iface !== null) n++; this.set(n) },
@@ -96,8 +101,10 @@ export function createDaemonMetrics (c: MetricsComponents): DaemonMetrics {
   if (runner !== null) {
     const runs = new Counter({ name: 'corral_event_runs_total', help: 'Event runs finished, by component, event and final state (OK, FAILED, TIMEDOUT, CANCELLED)', labelNames: ['component', 'event', 'state'], registers })
     const runSeconds = new Histogram({ name: 'corral_event_run_duration_seconds', help: 'Duration of event runs that started (queue wait excluded)', labelNames: ['component', 'event'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers })
+    const results = new Counter({ name: 'corral_event_script_results_total', help: 'Script and plugin results in finished runs, by component, event, entry and state (OK, DEGRADED, ERROR, TIMEDOUT, ...)', labelNames: ['component', 'event', 'script', 'state'], registers })
     const done = (r: RunRecord): void => {
       runs.inc({ component: r.component, event: r.event, state: r.state })
+      for (const s of r.scripts) if (s.state !== 'DISABLED' && s.state !== 'NOT_RUN') results.inc({ component: r.component, event: r.event, script: s.name, state: s.state })
       if (r.startedAt > 0 && r.finishedAt >= r.startedAt) runSeconds.observe({ component: r.component, event: r.event }, (r.finishedAt - r.startedAt) / 1000)
     }
     off.push(runner.events.on('run:finished', done), runner.events.on('run:cancelled', done))

@@ -36,6 +36,8 @@ export function controlHandlers (node: ClusterNode): HandlerEntry[] {
         lastRecoveryMs: node.lastRecovery?.ms ?? 0,
         lastRecoveryRecords: BigInt(node.lastRecovery?.records ?? 0),
         lastRecoveryLoopLagP99Us: Math.round((node.lastRecovery?.loopLagP99Ms ?? 0) * 1000),
+        monitorDegradedReason: node.services.degradedReason,
+        monitorDegradedTotal: BigInt(node.services.degradedTotal),
       }
     }),
     handle(AdminRequestSchema, req => {

@@ -37,6 +37,7 @@ import { recoverNodeDatabases } from './db-recovery.js'
 import { NodeTickles } from '../../tickle/index.js'
 import { tickleComponents, ticklePeerHandlers } from './tickle-handlers.js'
 import { DecisionLog } from '../../decisions/index.js'
+import { degradedReason, type ServiceHealth } from '../../services/health.js'
 
 /** What the node needs from the daemon: run an event of the legacy component. */
 export type RunEvent = (event: string, args?: string[]) => Promise<RunRecord>
@@ -119,6 +120,8 @@ export class ClusterNode {
   #monitor = { timer: undefined as NodeJS.Timeout | undefined, delayS: 1, ok: 0, fail: 0, timeouts: 0 }
   #stopping = false
   #externalUnhealthy: string | null = null
+  /** DEGRADED monitors: shown by status, counted, never a reason to be UNHEALTHY. */
+  readonly services: ServiceHealth = { degradedReason: '', degradedTotal: 0 }
   /** Event-loop delay of this process: the membership loop's lag, reported per recovery. */
   readonly loopDelay = monitorEventLoopDelay({ resolution: 10 })
   /** The last recovery's figures, for status and benchmarks. */
@@ -586,9 +589,17 @@ export class ClusterNode {
     } else if (r.state === 'FAILED') {
       m.fail++; m.ok = 0; m.timeouts = 0
     }
+    if (r.state === 'OK' || r.state === 'FAILED') this.#noteDegraded(degradedReason(r))
     if (m.fail >= t.MonitorFall) this.#setFlag(NODE_FLAGS_UNHEALTHY, true)
     m.delayS = this.flags !== before ? 1 : Math.min(m.delayS * 2, t.MonitorInterval)
     this.#scheduleMonitor(m.delayS * 1000)
+  }
+
+  #noteDegraded (why: string): void {
+    if (why !== '') this.services.degradedTotal++
+    if (why !== '' && why !== this.services.degradedReason) this.log.warn({ reason: why }, `monitor DEGRADED: ${why}`)
+    else if (why === '' && this.services.degradedReason !== '') this.log.notice({}, 'monitor no longer DEGRADED')
+    this.services.degradedReason = why
   }
 
   #setFlag (bit: number, on: boolean): boolean {
@@ -679,6 +690,7 @@ export class ClusterNode {
       leader: this.leader,
       runstate: this.runstate,
       lockConfigured: this.lock !== null,
+      services: { ...this.services },
     }
   }
 }

@@ -72,7 +72,7 @@ async function run (m: RunMessage): Promise<ResultMessage> {
       env: { ...process.env, ...options, CORRAL_COMPONENT: m.component, CORRAL_EVENT: m.event },
     })
     const ctx: PluginContext = {
-      $, log: createPluginLog(write), signal: controller.signal, options, generation: m.generation,
+      $, log: createPluginLog(write), signal: controller.signal, options, generation: m.generation, currentGeneration: m.currentGeneration ?? m.generation,
       event: m.event as PluginContext['event'], component: m.component,
     }
     const args = Object.keys(m.args).length === 0 ? [] : [Object.freeze(m.args)]

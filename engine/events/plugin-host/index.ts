@@ -10,7 +10,7 @@ import { HostProcess } from './host-process.js'
 import type { HostMessage, RunMessage } from './messages.js'
 
 export { hostMainPath } from './host-process.js'
-export { verdictOf, DEGRADED_PREFIX } from './verdict.js'
+export { verdictOf } from './verdict.js'
 
 /** A pino-compatible logger (the daemon's child logger for the plugin host). */
 export interface PluginHostLog {
@@ -93,7 +93,7 @@ export function createPluginHost (o: PluginHostOptions): PluginHost {
         const a = slot.active
         if (a === null || m.type === 'ready' || m.id !== a.id) return
         if (m.type === 'output') { a.output.push(m.text); return }
-        a.finish(m.state, m.reason, { exitCode: m.state === 'OK' ? 0 : m.state === 'ERROR' ? 1 : null, truncated: m.truncated })
+        a.finish(m.state, m.reason, { exitCode: m.state === 'OK' || m.state === 'DEGRADED' ? 0 : m.state === 'ERROR' ? 1 : null, truncated: m.truncated })
       },
       raw: chunk => {
         if (slot.active !== null) slot.active.output.push(chunk)
@@ -146,7 +146,7 @@ export function createPluginHost (o: PluginHostOptions): PluginHost {
         if (slot.active !== a) return
         const msg: RunMessage = {
           type: 'run', id: a.id, path: req.path, component: req.component, event: req.event, args: typedArgs(req),
-          options: req.options, generation: req.generation, deadline: req.deadline, outputCapBytes: cap,
+          options: req.options, generation: req.generation, currentGeneration: req.currentGeneration ?? req.generation, deadline: req.deadline, outputCapBytes: cap,
         }
         slot.host.send(msg, err => { a.finish('ERROR', `CORRAL_E_PLUGIN_HOST: could not reach the plugin host: ${err.message}`) })
       }, (err: Error) => {

@@ -12,6 +12,8 @@ export interface RunMessage {
   args: Record<string, string | number>
   options: Record<string, string>
   generation: number
+  /** The node's generation when the run was sent (ctx.currentGeneration). */
+  currentGeneration: number
   /** Absolute deadline, ms since the epoch: ctx.signal aborts then. */
   deadline: number
   /** The host stops sending output for this run past this many bytes. */
@@ -29,7 +31,7 @@ export interface OutputMessage {
 export interface ResultMessage {
   type: 'result'
   id: number
-  state: 'OK' | 'ERROR' | 'CANNOT_RUN'
+  state: 'OK' | 'ERROR' | 'DEGRADED' | 'CANNOT_RUN'
   reason: string
   /** True when the host dropped output past the cap. */
   truncated: boolean

@@ -2,12 +2,9 @@
 import { inspect } from 'node:util'
 
 export interface Verdict {
-  state: 'OK' | 'ERROR'
+  state: 'OK' | 'ERROR' | 'DEGRADED'
   reason: string
 }
-
-/** Prefix of the reason of a `{ status: 'degraded' }` result (OK; a later issue maps it to DEGRADED). */
-export const DEGRADED_PREFIX = 'DEGRADED: '
 
 // Why: only nothing, `{ ok: false, reason }` and `{ status: 'degraded', reason }` are results; anything else is a bug in the plugin.
 export function verdictOf (value: unknown): Verdict {
@@ -16,7 +13,7 @@ export function verdictOf (value: unknown): Verdict {
     const v = value as { ok?: unknown, status?: unknown, reason?: unknown }
     const reason = typeof v.reason === 'string' ? oneLine(v.reason) : ''
     if (v.ok === false && v.status === undefined) return { state: 'ERROR', reason: reason === '' ? 'plugin reported a failure' : reason }
-    if (v.status === 'degraded' && v.ok === undefined) return { state: 'OK', reason: DEGRADED_PREFIX + (reason === '' ? 'no reason given' : reason) }
+    if (v.status === 'degraded' && v.ok === undefined) return { state: 'DEGRADED', reason: reason === '' ? 'no reason given' : reason }
   }
   const shown = inspect(value, { depth: 2, breakLength: Infinity }).slice(0, 200)
   return { state: 'ERROR', reason: `CORRAL_E_PLUGIN_RESULT: handler returned ${shown}; expected nothing, { ok: false, reason } or { status: 'degraded', reason }` }

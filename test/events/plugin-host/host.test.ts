@@ -73,9 +73,9 @@ t.test('{ok: false, reason} is ERROR with that reason', async t => {
   t.match(await b.host.run(b.req(p)), { state: 'ERROR', exitCode: 1, reason: 'port 445 closed' })
 })
 
-t.test('{status: degraded, reason} is OK with the reason recorded', async t => {
+t.test('{status: degraded, reason} is DEGRADED with the reason recorded', async t => {
   const p = b.plugin('deg.plugin.ts', `export default definePlugin({ name: 'x', events: { monitor: () => ({ status: 'degraded', reason: 'slow disk' }) } })`)
-  t.match(await b.host.run(b.req(p)), { state: 'OK', exitCode: 0, reason: 'DEGRADED: slow disk' })
+  t.match(await b.host.run(b.req(p)), { state: 'DEGRADED', exitCode: 0, reason: 'slow disk' })
 })
 
 t.test('any other return value is ERROR naming CORRAL_E_PLUGIN_RESULT', async t => {

@@ -1,15 +1,15 @@
 import t from 'tap'
 import { thrownVerdict, verdictOf } from '../../../engine/events/plugin-host/verdict.js'
 
-t.test('what a handler returns maps to OK or ERROR', async t => {
+t.test('what a handler returns maps to OK, DEGRADED or ERROR', async t => {
   const cases: [string, unknown, string, string | RegExp][] = [
     ['nothing', undefined, 'OK', ''],
     ['null', null, 'OK', ''],
     ['a failure', { ok: false, reason: 'port closed' }, 'ERROR', 'port closed'],
     ['a failure without a reason', { ok: false }, 'ERROR', 'plugin reported a failure'],
     ['a multi-line failure', { ok: false, reason: 'a\n\n b ' }, 'ERROR', 'a / b'],
-    ['degraded', { status: 'degraded', reason: 'slow disk' }, 'OK', 'DEGRADED: slow disk'],
-    ['degraded without a reason', { status: 'degraded' }, 'OK', 'DEGRADED: no reason given'],
+    ['degraded', { status: 'degraded', reason: 'slow disk' }, 'DEGRADED', 'slow disk'],
+    ['degraded without a reason', { status: 'degraded' }, 'DEGRADED', 'no reason given'],
     ['ok: true (not a result)', { ok: true }, 'ERROR', /^CORRAL_E_PLUGIN_RESULT: handler returned \{ ok: true \}/],
     ['a number', 42, 'ERROR', /^CORRAL_E_PLUGIN_RESULT: handler returned 42;/],
     ['a string', 'fine', 'ERROR', /^CORRAL_E_PLUGIN_RESULT: handler returned 'fine'/],
