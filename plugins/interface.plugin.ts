@@ -5,6 +5,7 @@
 //   corral event script enable legacy 10.interface      (it ships in corral's events.d/legacy)
 import { spawn } from 'node:child_process'
 import { definePlugin } from 'corral/plugin'
+import { staleGeneration } from 'corral/services'
 
 const GARP_COUNT = 3
 const GARP_INTERVAL_MS = 1100
@@ -28,6 +29,9 @@ export default definePlugin({
   events: {
     async takeip (ctx, { iface, ip, maskbits }) {
       if (ctx.generation === 0) ctx.log.warn('no cluster generation given: acting without fencing')
+      // A takeip from before a recovery would undo the newer takeover run's placement.
+      const stale = staleGeneration(ctx)
+      if (stale !== null) return { ok: false, reason: stale }
       const link = await ctx.$`ip -o link show dev ${iface}`.nothrow()
       if (link.exitCode !== 0) return { ok: false, reason: `interface ${iface} does not exist` }
       const v6 = ip.includes(':')
@@ -39,6 +43,8 @@ export default definePlugin({
       announce(ctx, iface, ip, v6)
     },
     async releaseip (ctx, { iface, ip, maskbits }) {
+      const stale = staleGeneration(ctx)
+      if (stale !== null) return { ok: false, reason: stale }
       cancel(ip)
       const del = await ctx.$`ip addr del ${ip}/${maskbits} dev ${iface}`.nothrow()
       if (del.exitCode !== 0 && !/Cannot assign|not found|No such/i.test(del.stderr)) return { ok: false, reason: `ip addr del ${ip}/${maskbits} dev ${iface}: ${del.stderr.trim()}` }

@@ -8,27 +8,29 @@ import { isPlugin, type Plugin } from '../plugin-api.js'
 
 /** The specifier plugins import the API by (package.json `exports["./plugin"]`). */
 export const API_SPECIFIER = 'corral/plugin'
+/** The service helpers' specifier (package.json `exports["./services"]`, engine/services). */
+export const SERVICES_SPECIFIER = 'corral/services'
 
 const cache = new Map<string, { mtimeMs: number, size: number, plugin: Plugin }>()
 
-/** The plugin API module next to this one: `.ts` when running from source, `.js` under dist/. */
-function apiUrl (): URL {
-  const js = new URL('../plugin-api.js', import.meta.url)
-  return existsSync(fileURLToPath(js)) ? js : new URL('../plugin-api.ts', import.meta.url)
+/** A module of this copy of corral: `.ts` when running from source, `.js` under dist/. */
+function ownUrl (rel: string): URL {
+  const js = new URL(`${rel}.js`, import.meta.url)
+  return existsSync(fileURLToPath(js)) ? js : new URL(`${rel}.ts`, import.meta.url)
 }
 
 // Why: plugins in /etc/corral/events.d have no node_modules; ESM and CommonJS-scoped .ts files both resolve `corral/plugin` here.
 export function registerApiResolution (): void {
-  const url = apiUrl()
+  const urls: Record<string, string> = { [API_SPECIFIER]: ownUrl('../plugin-api').href, [SERVICES_SPECIFIER]: ownUrl('../../services/index').href }
   // ESM (a plugin under a "type": "module" package): a resolve hook, delegated to tsx for the real file.
-  const hook = `export async function resolve (s, c, next) { return next(s === ${JSON.stringify(API_SPECIFIER)} ? ${JSON.stringify(url.href)} : s, c) }`
+  const hook = `const m = ${JSON.stringify(urls)}; export async function resolve (s, c, next) { return next(Object.hasOwn(m, s) ? m[s] : s, c) }`
   register(`data:text/javascript,${encodeURIComponent(hook)}`)
   // CommonJS (tsx compiles a .ts file outside an ESM package to require()): map the request.
   const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string }
   const original = M._resolveFilename
-  const path = fileURLToPath(url)
+  const paths = new Map(Object.entries(urls).map(([s, u]) => [s, fileURLToPath(u)]))
   M._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
-    return original.call(this, request === API_SPECIFIER ? path : request, ...rest)
+    return original.call(this, paths.get(request) ?? request, ...rest)
   }
 }
 
