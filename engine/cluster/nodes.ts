@@ -22,7 +22,8 @@ export interface NodeEntry extends NodeInfo {
 }
 
 // Why: one parser for the daemon, `reloadnodes` and `listnodes`, with errors naming file:line.
-export function parseNodes (text: string, file = 'nodes'): NodeEntry[] {
+// With `problems`, every bad line is collected there (and skipped) instead of thrown.
+export function parseNodes (text: string, file = 'nodes', problems?: CorralError[]): NodeEntry[] {
   const nodes: NodeEntry[] = []
   const seen = new Map<string, NodeEntry>()
   const lines = text.split('\n')
@@ -35,15 +36,18 @@ export function parseNodes (text: string, file = 'nodes'): NodeEntry[] {
       continue
     }
     const place = { file, line: i + 1 }
+    const fail = (message: string): void => {
+      const err = new CorralError('CORRAL_E_NODES_FILE', message, { place })
+      if (problems === undefined) throw err
+      problems.push(err)
+      // The line still takes its PNN, so later lines keep the numbers the admin counts.
+      nodes.push({ pnn, address: DELETED_ADDRESS, flags: NODE_FLAGS_DELETED, line: i + 1 })
+    }
     const address = canonicalAddress(line)
-    if (address === undefined) throw new CorralError('CORRAL_E_NODES_FILE', badAddress(line), { place })
-    if (address === '0.0.0.0' || address === '::') {
-      throw new CorralError('CORRAL_E_NODES_FILE', `Invalid node address ${line}: the unspecified address cannot name a node`, { place })
-    }
+    if (address === undefined) { fail(badAddress(line)); continue }
+    if (address === '0.0.0.0' || address === '::') { fail(`Invalid node address ${line}: the unspecified address cannot name a node`); continue }
     const dup = seen.get(address)
-    if (dup !== undefined) {
-      throw new CorralError('CORRAL_E_NODES_FILE', `Duplicate node address ${line}: already node ${dup.pnn} (line ${dup.line})`, { place })
-    }
+    if (dup !== undefined) { fail(`Duplicate node address ${line}: already node ${dup.pnn} (line ${dup.line})`); continue }
     const entry = { pnn, address, flags: 0, line: i + 1 }
     seen.set(address, entry)
     nodes.push(entry)

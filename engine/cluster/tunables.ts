@@ -173,7 +173,8 @@ export function listvars (t: Tunables): string {
 }
 
 // Why: the tunables file (`NAME=VALUE` lines) is checked whole; every bad line is reported, each with file:line.
-export function parseTunables (text: string, file = 'corral.tunables', base: Tunables = defaultTunables()): Tunables {
+// With `sink`, each problem is collected there as its own error instead of thrown together.
+export function parseTunables (text: string, file = 'corral.tunables', base: Tunables = defaultTunables(), sink?: CorralError[]): Tunables {
   const values: Record<string, number> = { ...base }
   const problems: Array<{ code: ErrorCode, line: number, message: string }> = []
   const lines = text.split('\n')
@@ -193,7 +194,8 @@ export function parseTunables (text: string, file = 'corral.tunables', base: Tun
     if (typeof value === 'string') { bad('CORRAL_E_CONFIG_VALUE', value); continue }
     values[spec.name] = value
   }
-  if (problems.length > 0) {
+  if (sink !== undefined) for (const p of problems) sink.push(new CorralError(p.code, p.message, { place: { file, line: p.line } }))
+  if (problems.length > 0 && sink === undefined) {
     const [first, ...rest] = problems
     const more = rest.map(p => `\n${file}:${p.line}: ${p.message}`).join('')
     throw new CorralError(first.code, first.message + more, { place: { file, line: first.line } })

@@ -89,12 +89,17 @@ export function loadConfig (opts: { configDir?: string, file?: string, overrides
   return buildConfig(text === null ? [] : parseIni(text, file), text === null ? null : file, configDir, opts.overrides ?? {}, env)
 }
 
-// Why: tests and `corral config validate` check text without touching the file system.
-export function parseConfigText (text: string, file: string, configDir: string, overrides: PathOverrides = {}): CorralConfig {
-  return buildConfig(parseIni(text, file), file, configDir, overrides, {})
+// Why: tests and `corral config validate` check text without touching the file system. With
+// `problems`, every bad line is collected there (and its key left at the default) instead of thrown.
+export function parseConfigText (text: string, file: string, configDir: string, overrides: PathOverrides = {}, problems?: CorralError[]): CorralConfig {
+  return buildConfig(parseIni(text, file, problems), file, configDir, overrides, {}, problems)
 }
 
-function buildConfig (entries: IniEntry[], file: string | null, configDir: string, ov: PathOverrides, env: NodeJS.ProcessEnv): CorralConfig {
+function buildConfig (entries: IniEntry[], file: string | null, configDir: string, ov: PathOverrides, env: NodeJS.ProcessEnv, problems?: CorralError[]): CorralConfig {
+  const collect = (err: unknown): void => {
+    if (problems === undefined || !(err instanceof CorralError)) throw err
+    problems.push(err)
+  }
   const where = file ?? '(defaults)'
   const values = new Map<string, Value>()
   const seen = new Map<string, number>()
@@ -102,6 +107,13 @@ function buildConfig (entries: IniEntry[], file: string | null, configDir: strin
   for (const e of entries) {
     const id = `${e.section}/${e.key}`
     const place = { file: where, line: e.line, field: `[${e.section}] ${e.key}` }
+    try {
+      entry(e, id, place)
+    } catch (err) {
+      collect(err)
+    }
+  }
+  function entry (e: IniEntry, id: string, place: { file: string, line: number, field: string }): void {
     const prev = seen.get(id)
     if (prev !== undefined) throw new CorralError('CORRAL_E_CONFIG_VALUE', `key repeated (first set on line ${prev})`, { place })
     seen.set(id, e.line)
@@ -110,7 +122,7 @@ function buildConfig (entries: IniEntry[], file: string | null, configDir: strin
         throw new CorralError('CORRAL_E_CONFIG_UNKNOWN_KEY', `expected 'COMPONENT/NN.name = SECONDS'`, { place })
       }
       scriptTimeouts[e.key] = convert({ section: e.section, key: e.key, type: { kind: 'int', min: 1, max: 86_400 }, default: null, description: '' }, e.value, place) as number
-      continue
+      return
     }
     const spec = SCHEMA.find(s => s.section === e.section && s.key === e.key)
     if (spec === undefined) {
@@ -141,11 +153,10 @@ function buildConfig (entries: IniEntry[], file: string | null, configDir: strin
   if (metricsAddress !== null) {
     const place = { file: where, line: seen.get('metrics/address'), field: '[metrics] address' }
     const a = parseMetricsAddress(metricsAddress)
-    if (typeof a === 'string') throw new CorralError('CORRAL_E_CONFIG_VALUE', a, { place })
-    if (a.host !== null && !allowNonLoopback && !isLoopback(a.host)) {
-      throw new CorralError('CORRAL_E_CONFIG_VALUE', `${a.host} is not a loopback address; the metrics endpoint has no authentication (set [metrics] allow non-loopback = true to serve it there)`, { place })
-    }
-    metrics = a
+    if (typeof a === 'string') collect(new CorralError('CORRAL_E_CONFIG_VALUE', a, { place }))
+    else if (a.host !== null && !allowNonLoopback && !isLoopback(a.host)) {
+      collect(new CorralError('CORRAL_E_CONFIG_VALUE', `${a.host} is not a loopback address; the metrics endpoint has no authentication (set [metrics] allow non-loopback = true to serve it there)`, { place }))
+    } else metrics = a
   }
   return deepFreeze({
     file,

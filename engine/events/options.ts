@@ -7,20 +7,24 @@ import { CorralError } from '../errors/index.js'
 const LINE_RE = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/
 
 // Why: options files are shell fragments in CTDB; corral reads the NAME=VALUE subset strictly.
-export function parseScriptOptions (text: string, file: string): Record<string, string> {
+// With `problems`, every bad line is collected there (and skipped) instead of thrown.
+export function parseScriptOptions (text: string, file: string, problems?: CorralError[]): Record<string, string> {
   const out: Record<string, string> = {}
   const lines = text.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim()
     if (line === '' || line.startsWith('#')) continue
-    const m = LINE_RE.exec(line)
-    if (m === null) {
-      throw new CorralError('CORRAL_E_SCRIPT_OPTIONS', `expected NAME=VALUE, got '${line}'`, { place: { file, line: i + 1 } })
+    const fail = (message: string): void => {
+      const err = new CorralError('CORRAL_E_SCRIPT_OPTIONS', message, { place: { file, line: i + 1 } })
+      if (problems === undefined) throw err
+      problems.push(err)
     }
+    const m = LINE_RE.exec(line)
+    if (m === null) { fail(`expected NAME=VALUE, got '${line}'`); continue }
     let value = m[2].trim()
     const q = value[0]
     if ((q === '"' || q === "'") && value.length >= 2 && value.endsWith(q)) value = value.slice(1, -1)
-    else if (q === '"' || q === "'") throw new CorralError('CORRAL_E_SCRIPT_OPTIONS', `unterminated quote in value of ${m[1]}`, { place: { file, line: i + 1 } })
+    else if (q === '"' || q === "'") { fail(`unterminated quote in value of ${m[1]}`); continue }
     out[m[1]] = value
   }
   return out

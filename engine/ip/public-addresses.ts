@@ -13,7 +13,8 @@ export interface PublicAddress {
 export const IFACE_RE = /^[A-Za-z0-9_.:@-]{1,15}$/
 
 // Why: a bad line must never be half-applied: every problem is reported with file:line, then nothing loads.
-export function parsePublicAddresses (text: string, file: string): PublicAddress[] {
+// With `sink`, each problem is collected there as its own error instead of thrown together.
+export function parsePublicAddresses (text: string, file: string, sink?: CorralError[]): PublicAddress[] {
   const out: PublicAddress[] = []
   const problems: string[] = []
   const seen = new Map<string, number>()
@@ -21,7 +22,10 @@ export function parsePublicAddresses (text: string, file: string): PublicAddress
     const line = raw.trim()
     const n = i + 1
     if (line === '' || line.startsWith('#')) return
-    const bad = (msg: string): void => { problems.push(`${file}:${n}: ${msg}`) }
+    const bad = (msg: string): void => {
+      problems.push(`${file}:${n}: ${msg}`)
+      sink?.push(new CorralError('CORRAL_E_ADDRESSES_FILE', msg, { place: { file, line: n } }))
+    }
     const [addr, ifaces, extra] = line.split(/\s+/)
     const slash = addr.indexOf('/')
     if (slash < 0) return bad(`'${addr}' has no /MASKBITS`)
@@ -42,6 +46,6 @@ export function parsePublicAddresses (text: string, file: string): PublicAddress
     seen.set(k, n)
     out.push({ ip, maskbits: Number(mask), ifaces: list, line: n })
   })
-  if (problems.length > 0) throw new CorralError('CORRAL_E_ADDRESSES_FILE', problems.length === 1 ? problems[0].slice(file.length + 1).replace(/^\d+: /, '') : `${problems.length} problems:\n${problems.join('\n')}`, problems.length === 1 ? { place: { file, line: Number(/:(\d+):/.exec(problems[0])![1]) } } : {})
+  if (problems.length > 0 && sink === undefined) throw new CorralError('CORRAL_E_ADDRESSES_FILE', problems.length === 1 ? problems[0].slice(file.length + 1).replace(/^\d+: /, '') : `${problems.length} problems:\n${problems.join('\n')}`, problems.length === 1 ? { place: { file, line: Number(/:(\d+):/.exec(problems[0])![1]) } } : {})
   return out
 }
