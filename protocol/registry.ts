@@ -21,6 +21,7 @@ import {
   DbAttachRequestSchema, DbAttachReplySchema, DbDetachRequestSchema, DbDetachReplySchema, DbMapRequestSchema, DbMapReplySchema, DbFetchRequestSchema, DbFetchReplySchema, DbWriteRequestSchema, DbWriteReplySchema, DbTraverseRequestSchema, DbRecordBatchSchema, DbAdminRequestSchema, DbAdminReplySchema, DbLockRequestSchema, DbLockReplySchema, DbOpenRequestSchema, DbOpenReplySchema, DbCommitRequestSchema, DbCommitReplySchema, DbMigrateRequestSchema, DbMigrateReplySchema, DbVacuumRequestSchema, DbVacuumReplySchema, RecDbRequestSchema, RecDbReplySchema, RecPullRequestSchema, RecPushRequestSchema, RecPushReplySchema,
 } from './gen/corral/v1/database_pb.js'
 import { NotificationSchema, WatchRequestSchema } from './gen/corral/v1/notify_pb.js'
+import { ConfigDigestReplySchema, ConfigDigestRequestSchema, StatisticsReplySchema, StatisticsRequestSchema } from './gen/corral/v1/stats_pb.js'
 import {
   TickleListReplySchema, TickleListRequestSchema, TickleSetReplySchema, TickleSetRequestSchema, TickleUpdateReplySchema, TickleUpdateRequestSchema,
 } from './gen/corral/v1/tickle_pb.js'
@@ -68,6 +69,10 @@ export const MessageType = {
   ForwardReply: 227,
   WatchRequest: 240,
   Notification: 241,
+  StatisticsRequest: 250,
+  StatisticsReply: 251,
+  ConfigDigestRequest: 252,
+  ConfigDigestReply: 253,
   IpListRequest: 600,
   IpListReply: 601,
   IpStepRequest: 602,
@@ -137,6 +142,8 @@ export const RPCS = [
   rpc(TunableRequestSchema, TunableReplySchema),
   rpc(ForwardRequestSchema, ForwardReplySchema),
   rpc(WatchRequestSchema, NotificationSchema),
+  rpc(StatisticsRequestSchema, StatisticsReplySchema),
+  rpc(ConfigDigestRequestSchema, ConfigDigestReplySchema),
   rpc(IpListRequestSchema, IpListReplySchema),
   rpc(IpStepRequestSchema, IpStepReplySchema),
   rpc(TakeoverRunRequestSchema, TakeoverRunReplySchema),
@@ -200,6 +207,10 @@ const SCHEMAS: ReadonlyArray<readonly [number, DescMessage]> = [
   [MessageType.ForwardReply, ForwardReplySchema],
   [MessageType.WatchRequest, WatchRequestSchema],
   [MessageType.Notification, NotificationSchema],
+  [MessageType.StatisticsRequest, StatisticsRequestSchema],
+  [MessageType.StatisticsReply, StatisticsReplySchema],
+  [MessageType.ConfigDigestRequest, ConfigDigestRequestSchema],
+  [MessageType.ConfigDigestReply, ConfigDigestReplySchema],
   [MessageType.IpListRequest, IpListRequestSchema],
   [MessageType.IpListReply, IpListReplySchema],
   [MessageType.IpStepRequest, IpStepRequestSchema],
