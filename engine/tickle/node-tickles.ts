@@ -45,7 +45,14 @@ export interface TickleEvents {
 }
 
 /** What one take's tickling did, for tests and logs. */
-export interface TickleRun { ip: string, connections: number, rounds: number, failed: number, firstSentMs: number }
+export interface TickleRun {
+  ip: string
+  connections: number
+  rounds: number
+  failed: number
+  /** When the helper of the first round was started (ms). */
+  firstSentMs: number
+}
 
 export class NodeTickles {
   readonly table = new TickleTable()
@@ -173,11 +180,12 @@ export class NodeTickles {
     const live = (): boolean => !this.#stopped && this.#rounds.get(ip) === me
     const round = async (): Promise<void> => {
       if (!live()) return
+      const startedMs = Date.now()
       try {
         await this.c.send(conns)
-        if (run.rounds === 0) run.firstSentMs = Date.now()
+        if (run.rounds === 0) run.firstSentMs = startedMs
         run.rounds++
-        this.c.log.notice({ ip, connections: conns.length, round: run.rounds }, `sent tickle ACKs to ${conns.length} client connection(s) of ${ip} (round ${run.rounds} of ${TICKLE_ROUNDS})`)
+        this.c.log.notice({ ip, connections: conns.length, round: run.rounds, startedMs, ms: Date.now() - startedMs }, `sent tickle ACKs to ${conns.length} client connection(s) of ${ip} (round ${run.rounds} of ${TICKLE_ROUNDS})`)
       } catch (err) {
         run.failed++
         // The same failure (no helper, no permission) would repeat each round: log it once per take.
