@@ -342,7 +342,17 @@ export class Connection {
   #onFrame (frame: Frame): void {
     if (this.#peer === undefined) { this.#onHandshakeFrame(frame); return }
     const schema = schemaForType(frame.type)
-    if (schema === undefined) { this.#reject(malformed(`unknown message type ${frame.type}`)); return }
+    if (schema === undefined) {
+      // A request type a newer peer knows and this build does not (a rolling upgrade): refuse that
+      // request and keep the link. A reply of an unknown type is a broken peer: close.
+      const plainRequest = (frame.flags & (FrameFlags.RESPONSE | FrameFlags.ERROR | FrameFlags.STREAM_CONTINUES | FrameFlags.STREAM_END)) === 0
+      if (plainRequest && frame.requestId !== 0 && !this.#serving.has(frame.requestId)) {
+        this.#sendError(frame.requestId, new CorralError('CORRAL_E_UNKNOWN_REQUEST', `message type ${frame.type} is not known to this build (a newer peer?)`))
+        return
+      }
+      this.#reject(malformed(`unknown message type ${frame.type}`))
+      return
+    }
     if (frame.type === MessageType.Hello) { this.#reject(malformed('a second Hello after the handshake')); return }
     if ((frame.flags & FrameFlags.RESPONSE) !== 0) this.#onResponse(frame, schema)
     else this.#onRequest(frame, schema)

@@ -173,8 +173,30 @@ t.test('a non-zero reserved byte closes the connection with CORRAL_E_FRAME_MALFO
   await expectRejected(t, frame, 'CORRAL_E_FRAME_MALFORMED')
 })
 
-t.test('an unknown message type closes the connection with CORRAL_E_FRAME_MALFORMED', async t => {
-  await expectRejected(t, encodeFrame({ type: 999, flags: 0, requestId: 1, body: new Uint8Array() }), 'CORRAL_E_FRAME_MALFORMED')
+t.test('a reply of an unknown message type closes the connection with CORRAL_E_FRAME_MALFORMED', async t => {
+  await expectRejected(t, encodeFrame({ type: 999, flags: FrameFlags.RESPONSE, requestId: 1, body: new Uint8Array() }), 'CORRAL_E_FRAME_MALFORMED')
+})
+
+t.test('a request of a type this build does not know gets CORRAL_E_UNKNOWN_REQUEST and the link stays up (rolling upgrades)', async t => {
+  const { server, socketPath } = await startServer(t, { maxFrameBytes: 64 * 1024 })
+  const raw = await rawClient(socketPath)
+  raw.socket.write(helloFrame())
+  raw.socket.write(encodeFrame({ type: 999, flags: 0, requestId: 7, body: Uint8Array.of(1, 2, 3) }))
+  raw.socket.write(encodeFrame({ type: 999, flags: 0, requestId: 8, body: new Uint8Array() }))
+  const deadline = Date.now() + 5000
+  let replies: ReturnType<FrameDecoder['push']> = []
+  while (Date.now() < deadline) {
+    replies = new FrameDecoder().push(raw.received()).filter(f => f.requestId !== 0)
+    if (replies.length >= 2) break
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  t.same(replies.map(f => f.requestId), [7, 8], 'each unknown request is answered, in order')
+  for (const f of replies) {
+    t.equal(f.flags, FrameFlags.RESPONSE | FrameFlags.ERROR)
+    t.match(fromBinary(ErrorReplySchema, f.body), { code: 'CORRAL_E_UNKNOWN_REQUEST', message: /message type 999 is not known/ })
+  }
+  t.equal(server.stats().rejected, 0, 'nothing was rejected')
+  raw.socket.destroy()
 })
 
 t.test('an undecodable body closes the connection with CORRAL_E_FRAME_MALFORMED', async t => {
