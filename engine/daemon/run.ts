@@ -14,6 +14,8 @@ import { ClusterNode, controlHandlers, forwardHandler } from '../cluster/node/in
 import { CorralError } from '../errors/index.js'
 import { createDaemonMetrics, formatHostPort, serveDaemonMetrics, type MetricsServer } from '../metrics/index.js'
 import { daemonState, feedFromNode, lifecycleState, NotificationLog, NotificationScript, notifyHandlers } from '../notify/index.js'
+import { countRequests, DaemonStatistics } from '../stats/index.js'
+import { statsHandlers } from '../validate/index.js'
 
 export interface DaemonOptions {
   configDir?: string
@@ -95,7 +97,9 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
       return r
     }, log.child({ component: 'cluster' }))
   if (node !== null) feedFromNode(node, notes, notifyScript)
-  const served = [...sessionHandlers({ startedAt }), ...eventHandlers(runner), ...(node === null ? [] : controlHandlers(node))]
+  // `corral statistics`: counters from the same sources the metrics read; every answered request counted.
+  const statistics = new DaemonStatistics({ startedMs: startedAt, node, runner, control: () => controlServer.stats(), logDropped: () => log.droppedCount() })
+  const served = countRequests([...sessionHandlers({ startedAt }), ...eventHandlers(runner), ...(node === null ? [] : controlHandlers(node)), ...statsHandlers(statistics, config, node)], statistics)
   node?.serve(served)
   // Prometheus metrics (off unless [metrics] address): built now so they see the first events.
   const metrics = config.metrics.address === null
@@ -105,7 +109,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   try {
     server = await createControlServer({
       socketPath: config.paths.socketPath,
-      handlers: [...served, ...notifyHandlers(notes), ...(node === null ? [] : [forwardHandler(node)])],
+      handlers: [...served, ...countRequests([...notifyHandlers(notes), ...(node === null ? [] : [forwardHandler(node)])], statistics)],
       log: log.child({ component: 'control' }),
     })
   } catch (err) {
@@ -122,6 +126,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   const shutdown = async (): Promise<void> => {
     await metricsServer?.close()
     metrics?.close()
+    statistics.close()
     await node?.stop().catch(err => { log.error({ err }, `cluster shutdown: ${(err as Error).message}`) })
     await controlServer.close()
     await notifyScript.close()
