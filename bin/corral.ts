@@ -146,6 +146,14 @@ program.command('tickle').argument('[src]', 'client end, ADDRESS:PORT').argument
   .description('send one tickle ACK from DST to SRC now (no arguments: lines on stdin; root or CAP_NET_RAW)')
   .action(run(async () => (await tkm()).tickle))
 
+program.command('statistics').argument('[reset]', 'reset: zero the counters (after reading them)')
+  .description('counters the daemon keeps: requests by message, protocol errors, recoveries and takeover runs (min/avg/max), event runs, elections, bans')
+  .action(run(async () => (await import('../engine/cli/statistics.js')).statistics))
+const config = program.command('config').description('check the config files')
+config.command('validate').option('--cluster', 'also ask every live node for its files and settings and report drift')
+  .description('check corral.conf, the nodes file, public addresses, tunables and script options; report every problem with file and line (exit 78 if any)')
+  .action(run(async () => (await import('../engine/cli/config.js')).configValidate))
+
 program.command('init').description('write a starter config in --config-dir (default /etc/corral): corral.conf, nodes, public_addresses, a new cluster.key, events.d/legacy')
   .option('--nodes <addrs>', 'node addresses for the nodes file, comma-separated').option('--force', 'overwrite existing files')
   .action(run(async () => (await import('../engine/cli/init.js')).init))
