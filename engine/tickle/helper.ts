@@ -1,5 +1,6 @@
 // Runs the tickle helper (libexec/corral-tickle): Node.js cannot open raw sockets, so the packets are
-// built and sent by a small Python 3 program (standard library only) that ships in the package.
+// built and sent by a small Python 3 program (standard library only) that ships in the package. It runs
+// as root, so in isolated mode (-I: no PYTHONPATH, no user site) and without the site module (-S).
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -30,7 +31,7 @@ export async function runTickleHelper (conns: readonly Connection[], o: HelperOp
   if (!existsSync(helper)) throw new CorralError('CORRAL_E_TICKLE_HELPER', `the tickle helper ${helper} is missing (is the package complete?)`)
   const input = conns.map(c => `${formatEndpoint(c.src)} ${formatEndpoint(c.dst)}\n`).join('')
   return await new Promise<string>((resolve, reject) => {
-    const child = spawn(python, [helper, ...(o.dryRun === true ? ['--dry-run'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(python, ['-I', '-S', helper, ...(o.dryRun === true ? ['--dry-run'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     const timer = setTimeout(() => { child.kill('SIGKILL') }, o.timeoutMs ?? TICKLE_HELPER_TIMEOUT_MS)
