@@ -14,6 +14,17 @@ const pnnList = (p: number[]): string => `node${p.length > 1 ? 's' : ''} ${p.joi
 
 function driftText (d: Drift): string {
   const name = d.name === '' ? d.what : `${d.what} ${d.name}`
+  if (d.what === 'public addresses') {
+    // Lists are long: say what each minority node has more or less than the most common list.
+    const base = new Set(d.values[0].value.split('; '))
+    const diffs = d.values.slice(1).map(v => {
+      const mine = new Set(v.value.split('; '))
+      const more = [...mine].filter(x => !base.has(x)).map(x => `+${x}`)
+      const less = [...base].filter(x => !mine.has(x)).map(x => `-${x}`)
+      return `${pnnList(v.pnns)}: ${[...more, ...less].join(', ')}`
+    })
+    return `note: ${name} differ from ${pnnList(d.values[0].pnns)}'s (allowed, but check it is meant): ${diffs.join('; ')}`
+  }
   const values = d.values.map(v => `${v.value === '' ? "''" : v.value.length > 60 ? `${v.value.slice(0, 57)}...` : v.value} on ${pnnList(v.pnns)}`).join('; ')
   return `${d.mustMatch ? 'DRIFT' : 'note'}: ${name} differs: ${values}`
 }

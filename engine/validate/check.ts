@@ -73,7 +73,8 @@ export function checkNodeFiles (opts: { configDir?: string, file?: string } = {}
     try { key = readClusterKey(config.cluster.keyFile) } catch (err) { errors.push(err as CorralError) }
   }
   if (config.cluster.lock !== null) {
-    try { parseLockConfig(config.cluster.lock) } catch (err) { errors.push(new CorralError((err as CorralError).code ?? 'CORRAL_E_CONFIG_VALUE', (err as Error).message, { place: at('[cluster] cluster lock') })) }
+    // Only the value's syntax: where the built-in helpers live depends on how corral runs, not on the file.
+    try { parseLockConfig(config.cluster.lock) } catch (err) { if (err instanceof CorralError) errors.push(new CorralError(err.code, err.message.replace(/^cluster lock: /, ''), { place: at('[cluster] cluster lock') })) }
   }
   let addresses: PublicAddress[] = []
   const pa = readText(config.failover.publicAddresses, true, 'CORRAL_E_ADDRESSES_FILE', 'the public addresses file', errors)
