@@ -55,10 +55,12 @@ t.test('no interpreter or no helper file: a clear error', async t => {
   await t.rejects(runTickleHelper([v4], { helper: '/nonexistent/corral-tickle' }), { code: 'CORRAL_E_TICKLE_HELPER', message: /corral-tickle is missing/ })
 })
 
-t.test('without CAP_NET_RAW the helper says it needs root or CAP_NET_RAW', { skip: !hasPython ? 'python3 is not installed' : false }, async t => {
+const isRoot = process.getuid?.() === 0
+const noDrop = !hasPython ? 'python3 is not installed' : isRoot && spawnSync('setpriv', ['--version']).status !== 0 ? 'root, and no setpriv to drop CAP_NET_RAW' : false
+
+t.test('without CAP_NET_RAW the helper says it needs root or CAP_NET_RAW', { skip: noDrop }, async t => {
   let python = 'python3'
-  if (process.getuid?.() === 0) {
-    if (spawnSync('setpriv', ['--version']).status !== 0) { t.skip('root, and no setpriv to drop CAP_NET_RAW'); return }
+  if (isRoot) {
     const dir = mkdtempSync(join(tmpdir(), 'corral-tickle-'))
     t.teardown(() => rmSync(dir, { recursive: true, force: true }))
     python = join(dir, 'python-without-net-raw')
