@@ -7,7 +7,7 @@ const here = import.meta.dirname
 const benches = [
   'events/dispatch.js', 'events/hung.js', 'events/memory.js', 'plugins/monitor.js',
   'transport/rtt.js', 'cluster/lock.js', 'cluster/failover.js', 'ip/alloc.js', 'ip/failover.js',
-  'database/recovery.js', 'database/client.js', 'metrics/scrape.js', 'notify/watch.js',
+  'database/recovery.js', 'database/client.js', 'metrics/scrape.js', 'notify/watch.js', 'services/failover.js',
 ]
 // The million-record database recovery takes minutes: opt in with BENCH_DB_MAX=1000000.
 const env = { ...process.env, BENCH_DB_MAX: process.env.BENCH_DB_MAX ?? '100000' }
