@@ -51,7 +51,8 @@ function readCount (dir: string): number {
   }
 }
 
-function pidOf (node: LocalNode): number | null {
+/** The running corrald of this local node, or null (only a pid that is still our corrald counts). */
+export function pidOf (node: LocalNode): number | null {
   try {
     const pid = Number.parseInt(readFileSync(node.pidFile, 'utf8'), 10)
     if (!Number.isInteger(pid) || pid <= 0) return null
