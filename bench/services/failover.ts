@@ -101,6 +101,8 @@ async function once (c: Cluster, intervalS: number): Promise<number> {
 
 async function series (c: Cluster, intervalS: number): Promise<number[]> {
   for (const p of ALL) await cli(c, p, 'setvar', 'MonitorInterval', String(intervalS))
+  // A monitor already scheduled under the previous (longer) interval still fires at its old time.
+  if (intervalS < DEFAULT_INTERVAL_S) await new Promise(resolve => setTimeout(resolve, DEFAULT_INTERVAL_S * 1000))
   const runs: number[] = []
   for (let i = 0; i < RUNS; i++) runs.push(await once(c, intervalS))
   return runs

@@ -21,6 +21,7 @@ export const ERRORS = {
   CORRAL_E_CONFIG_UNKNOWN_KEY: { exit: 78, summary: 'The config file names a section or key corral does not know.' },
   CORRAL_E_CONFIG_VALUE: { exit: 78, summary: 'A config key has a value of the wrong type or out of range.' },
   CORRAL_E_SCRIPT_OPTIONS: { exit: 78, summary: 'A script options file has a line that is not `NAME=VALUE`.' },
+  CORRAL_E_SERVICE_OPTION: { exit: 78, summary: 'A service plugin option has a value the plugin cannot use (the reason names the option).' },
   CORRAL_E_NODES_FILE: { exit: 78, summary: 'The nodes file has a bad line (the message names file and line).' },
   CORRAL_E_ADDRESSES_FILE: { exit: 78, summary: 'A public_addresses file has a bad line (the message names file and line).' },
 

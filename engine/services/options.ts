@@ -3,6 +3,8 @@
 /** A bad option value: the plugin reports its message as the run's reason. */
 export class ServiceOptionError extends Error {
   override name = 'ServiceOptionError'
+  /** Stable code (engine/errors/catalogue.ts). */
+  readonly code = 'CORRAL_E_SERVICE_OPTION'
 }
 
 // Why: a typo in an options file must say which option and what was wrong, not fail obscurely later.

@@ -77,7 +77,7 @@ t.test('option parsers accept good values and name the option in every error', a
     [() => yesNoOption('WINBIND', 'sometimes'), 'option WINBIND must be yes or no, got \'sometimes\''],
     [() => requiredOption('UNIT', ' '), 'option UNIT is required (set it in the entry\'s .options file)'],
   ]
-  for (const [f, msg] of bad) t.throws(f, { name: 'ServiceOptionError', message: msg })
+  for (const [f, msg] of bad) t.throws(f, { name: 'ServiceOptionError', code: 'CORRAL_E_SERVICE_OPTION', message: msg })
 })
 
 t.test('staleGeneration: another generation is stale, the same one or an old host (no current) is not', async t => {
