@@ -9,7 +9,7 @@ import {
 } from '../../protocol/gen/corral/v1/database_pb.js'
 import { CorralError } from '../errors/index.js'
 import { escapeBytes, formatDbId, formatRecordFlags } from '../database/index.js'
-import { unpackRecords } from '../recovery/pack.js'
+import { unpackRecords } from '../database/packed.js'
 import { readStdin, requestTimeoutMs, type GlobalOptions } from './context.js'
 import { printJson, printText } from './output.js'
 import { ask, withDaemon } from './request.js'

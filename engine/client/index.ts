@@ -9,7 +9,7 @@ import { DbAttachRequestSchema, DbFetchRequestSchema, DbLockRequestSchema, DbOpe
 import { DB_MAX_DATABASES } from '../config/defaults.js'
 import { CorralError } from '../errors/index.js'
 import { FROZEN_KEY, HEADER_BYTES, subDbName, type DbKind } from '../database/index.js'
-import { unpackRecords } from '../recovery/pack.js'
+import { unpackRecords } from '../database/packed.js'
 import { connectControl } from '../transport/client.js'
 import type { Connection } from '../transport/connection.js'
 

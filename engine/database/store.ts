@@ -17,7 +17,8 @@ import {
   decodeEntry, encodeEntry, kindFlags, type DbInfo, type DbKind,
 } from './catalogue.js'
 import { dbIdOf, formatDbId } from './dbid.js'
-import { swapInWorker } from './swap.js'
+import { checkPacked, packRaw, packRecords, type PackedBatch } from './packed.js'
+import { StoreWriter } from './writer.js'
 import { asBuffer, checkKey, checkSeqnum, checkValue, isSeqnumKey, MAX_KEY_BYTES, SEQNUM_KEY } from './limits.js'
 import { decodeRecord, encodeRecord, headerProblem, HEADER_BYTES, UNKNOWN_PNN, type RecordHeader } from './record.js'
 
@@ -63,6 +64,7 @@ export class LocalStore {
   readonly #pushes = new Map<number, Promise<unknown>>()
   #closed = false
   #mapSize: number | undefined
+  #writer: StoreWriter | undefined
 
   private constructor (path: string, env: RootDatabase<Buffer, Buffer>, pnn: number, mapSize?: number) {
     this.#mapSize = mapSize
@@ -109,6 +111,7 @@ export class LocalStore {
     for (const txn of this.#readers) txn.done()
     this.#readers.clear()
     try {
+      await this.#writer?.close()
       await this.#env.close()
     } finally {
       openDirs.delete(this.path)
@@ -238,6 +241,17 @@ export class LocalStore {
     return this.#batches(a, batchRecords)
   }
 
+  // Why: recovery pulls and catdb send what LMDB holds as it is (values are header + data), so a
+  // batch is never decoded into records and encoded again on its way to another node.
+  traversePacked (dbId: number, opts: { batchRecords?: number, dropEmpty?: boolean } = {}): AsyncIterable<PackedBatch> {
+    const a = this.#entry(dbId)
+    const batchRecords = opts.batchRecords ?? DB_TRAVERSE_BATCH_RECORDS
+    if (!Number.isSafeInteger(batchRecords) || batchRecords < 1) {
+      throw new CorralError('CORRAL_E_USAGE', `batchRecords must be a positive integer, got ${String(batchRecords)}`)
+    }
+    return this.#packedBatches(a, batchRecords, opts.dropEmpty === true)
+  }
+
   // Why: persistent recovery picks the node with the highest sequence number.
   seqnum (dbId: number): bigint {
     return seqnumOf(this.#entry(dbId).db.get(SEQNUM_KEY))
@@ -272,6 +286,12 @@ export class LocalStore {
 
   // Why: a recovery push replaces the whole content; a failure or crash part-way must leave the old content.
   async replaceAll (dbId: number, records: AsyncIterable<StoredRecord[]> | Iterable<StoredRecord[]>, seqnum?: bigint): Promise<number> {
+    return await this.replacePacked(dbId, packEach(records), seqnum)
+  }
+
+  // Why: the same replace for batches already packed (a recovery push): checked, then written by the
+  // store's writer thread, never record by record on the caller's event loop.
+  async replacePacked (dbId: number, records: AsyncIterable<PackedBatch> | Iterable<PackedBatch>, seqnum?: bigint): Promise<number> {
     const a = this.#entry(dbId)
     if (seqnum !== undefined) checkSeqnum(seqnum)
     const previous = this.#pushes.get(dbId) ?? Promise.resolve()
@@ -408,36 +428,59 @@ export class LocalStore {
     }
   }
 
-  async #replace (a: Attached, records: AsyncIterable<StoredRecord[]> | Iterable<StoredRecord[]>, seqnum: bigint | undefined): Promise<number> {
-    const stage = this.#handle(stageDbName(a.info.id))
-    await stage.childTransaction(() => { stage.clearSync() })
+  // Raw key/value batches from one read transaction, packed as they are.
+  async * #packedBatches (a: Attached, batchRecords: number, dropEmpty: boolean): AsyncGenerator<PackedBatch> {
+    this.#open()
+    const txn = a.db.useReadTransaction() as ReadTxn
+    this.#readers.add(txn)
     try {
-      for await (const batch of records) {
-        if (!Array.isArray(batch)) throw new CorralError('CORRAL_E_USAGE', 'replaceAll: each batch must be an array of records')
-        for (const r of batch) {
-          checkKey(r.key)
-          checkValue(r.data)
-          checkHeader(r.header)
+      let after: Buffer | undefined
+      for (;;) {
+        const keys: Buffer[] = []
+        const values: Buffer[] = []
+        let bytes = 0
+        for (const { key, value } of a.db.getRange({ transaction: txn as never, start: after, exclusiveStart: after !== undefined })) {
+          after = key
+          if (isSeqnumKey(key) || (dropEmpty && value.length === HEADER_BYTES)) continue
+          keys.push(key)
+          values.push(value)
+          bytes += key.length + value.length
+          if (keys.length >= batchRecords || bytes >= DB_TRAVERSE_BATCH_BYTES) break
         }
-        let last: Promise<unknown> = Promise.resolve()
-        for (const r of batch) last = stage.put(Buffer.from(r.key), encodeRecord(r.header, r.data))
-        await last
-        this.#open()
+        if (keys.length === 0) return
+        yield { packed: packRaw(keys, values), count: keys.length }
+        // Timers run between batches (heartbeats live on this event loop).
+        await new Promise<void>(resolve => setImmediate(resolve))
+        if (this.#closed) throw new CorralError('CORRAL_E_INTERNAL', `database store ${this.path} was closed during a traverse`)
       }
-      await this.#env.flushed
+    } finally {
+      if (this.#readers.delete(txn)) txn.done()
+    }
+  }
+
+  async #replace (a: Attached, records: AsyncIterable<PackedBatch> | Iterable<PackedBatch>, seqnum: bigint | undefined): Promise<number> {
+    const stage = stageDbName(a.info.id)
+    const writer = this.#writer ??= new StoreWriter({ path: this.path, maxDbs: DB_MAX_DATABASES, mapSize: this.#mapSize })
+    await writer.clear(stage)
+    try {
+      // One batch written while the next is checked and received: at most one in the writer's queue.
+      let writing: Promise<number> = Promise.resolve(0)
+      for await (const batch of records) {
+        if (batch === null || typeof batch !== 'object' || !Buffer.isBuffer(batch.packed)) throw new CorralError('CORRAL_E_USAGE', 'replaceAll: each batch must be a packed batch')
+        checkPacked(batch.packed, batch.count)
+        this.#open()
+        await writing
+        writing = writer.stage(stage, batch.packed)
+        writing.catch(() => undefined)
+      }
+      await writing
+      this.#open()
       if (this.#byId.get(a.info.id) !== a) throw new CorralError('CORRAL_E_DB_UNKNOWN', `database ${formatDbId(a.info.id)} was detached during the push`)
-      // The copy runs in a worker thread (engine/database/swap.ts): seconds for a million records,
-      // which the event loop must not spend.
-      await swapInWorker({
-        path: this.path,
-        maxDbs: DB_MAX_DATABASES,
-        mapSize: this.#mapSize,
-        live: subDbName(a.info.id),
-        stage: stageDbName(a.info.id),
-        seqnum: seqnum === undefined ? null : { key: SEQNUM_KEY, value: this.#seqnumValue(a.db, seqnum) },
-      })
+      await writer.swap(subDbName(a.info.id), stage, seqnum === undefined ? null : { key: SEQNUM_KEY, value: this.#seqnumValue(a.db, seqnum) })
+      // The swap committed in another thread: reads on this one must not stay on an older snapshot.
+      this.#env.resetReadTxn()
     } catch (err) {
-      if (!this.#closed) await stage.childTransaction(() => { stage.clearSync() }).catch(() => {})
+      if (!this.#closed) await writer.clear(stage).catch(() => {})
       throw err
     }
     return this.count(a.info.id)
@@ -526,4 +569,17 @@ export function subDbName (id: number): string {
 
 function stageDbName (id: number): string {
   return `stage:${formatDbId(id)}`
+}
+
+// Record batches as packed batches (restores and tests hand records; pushes arrive packed).
+async function * packEach (records: AsyncIterable<StoredRecord[]> | Iterable<StoredRecord[]>): AsyncGenerator<PackedBatch> {
+  for await (const batch of records) {
+    if (!Array.isArray(batch)) throw new CorralError('CORRAL_E_USAGE', 'replaceAll: each batch must be an array of records')
+    for (const r of batch) {
+      checkKey(r.key)
+      checkValue(r.data)
+      checkHeader(r.header)
+    }
+    yield { packed: packRecords(batch), count: batch.length }
+  }
 }

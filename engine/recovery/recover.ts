@@ -4,7 +4,7 @@
 // at a few batches whatever the size; persistent and replicated: the copy with the highest
 // sequence number is streamed to every other node. Transport-free: the caller supplies the calls.
 import { CorralError } from '../errors/index.js'
-import type { DbInfo, StoredRecord } from '../database/index.js'
+import { dropEmptyRecords, packRecords, unpackRecords, type DbInfo, type PackedBatch, type StoredRecord } from '../database/index.js'
 import { incomingWins, RECORD_FLAG_MIGRATED_WITH_DATA } from './merge.js'
 
 export interface RecoveryDeps {
@@ -14,10 +14,10 @@ export interface RecoveryDeps {
   nodes: number[]
   /** Databases a node has attached, with record counts and sequence numbers. */
   listDbs (pnn: number): Promise<Array<DbInfo & { seqnum: bigint }>>
-  /** A node's records of one database, in key order, in batches. */
-  pull (pnn: number, dbId: number): AsyncIterable<StoredRecord[]>
+  /** A node's records of one database, in key order, in packed batches. */
+  pull (pnn: number, dbId: number): AsyncIterable<PackedBatch>
   /** Replace a node's content of `db` with these batches (the last call has last = true). */
-  pushBatch (pnn: number, db: DbInfo, records: StoredRecord[], last: boolean, seqnum: bigint, total: number): Promise<void>
+  pushBatch (pnn: number, db: DbInfo, batch: PackedBatch, last: boolean, seqnum: bigint, total: number): Promise<void>
   batchRecords: number
   /** Attempts per database before the recovery fails (CTDB: 3). */
   attempts: number
@@ -63,12 +63,12 @@ export async function recoverDatabases (d: RecoveryDeps): Promise<DbRecoveryResu
   const report = (): void => { d.onProgress?.({ ...progress }) }
   report()
   // Each batch counts once, however many nodes it goes to.
-  const seen = new WeakSet<StoredRecord[]>()
+  const seen = new WeakSet<PackedBatch>()
   const counted: RecoveryDeps = {
     ...d,
-    pushBatch: async (p, db, recs, last, seqnum, total) => {
-      await d.pushBatch(p, db, recs, last, seqnum, total)
-      if (!seen.has(recs)) { seen.add(recs); progress.records += recs.length; report() }
+    pushBatch: async (p, db, batch, last, seqnum, total) => {
+      await d.pushBatch(p, db, batch, last, seqnum, total)
+      if (!seen.has(batch)) { seen.add(batch); progress.records += batch.count; report() }
     },
   }
   const results = await Promise.allSettled([...union.values()].map(async u => {
@@ -123,7 +123,7 @@ async function recoverOne (d: RecoveryDeps, db: DbInfo, seqnums: Map<number, big
 }
 
 // A node's pull, with any failure (also one thrown before the first batch) blamed on that node.
-async function * tagged (pull: () => AsyncIterable<StoredRecord[]>, pnn: number): AsyncIterable<StoredRecord[]> {
+async function * tagged (pull: () => AsyncIterable<PackedBatch>, pnn: number): AsyncIterable<PackedBatch> {
   try {
     for await (const b of pull()) yield b
   } catch (err) {
@@ -134,59 +134,53 @@ async function * tagged (pull: () => AsyncIterable<StoredRecord[]>, pnn: number)
 // Send every batch to every target; at most WINDOW batches in flight, so memory stays bounded.
 const WINDOW = 4
 
-async function fanOut (d: RecoveryDeps, db: DbInfo, targets: number[], source: AsyncIterable<StoredRecord[]>, seqnum: bigint): Promise<number> {
+async function fanOut (d: RecoveryDeps, db: DbInfo, targets: number[], source: AsyncIterable<PackedBatch>, seqnum: bigint): Promise<number> {
   if (targets.length === 0) return 0
   let total = 0
   const inflight: Array<Promise<void>> = []
-  const send = (batch: StoredRecord[], last: boolean): Promise<void> => Promise.all(targets.map(async p => {
+  const send = (batch: PackedBatch, last: boolean): Promise<void> => Promise.all(targets.map(async p => {
     try {
       await d.pushBatch(p, db, batch, last, seqnum, total)
     } catch (err) {
       throw tag(err, p)
     }
   })).then(() => undefined)
-  let pending: StoredRecord[] = []
   // A push may fail while the loop waits for the source: each in-flight promise has a handler at
   // once (an unhandled rejection would end the daemon), and is still awaited below.
   const track = (p: Promise<void>): void => { p.catch(() => undefined); inflight.push(p) }
   try {
-    for await (const batch of source) {
-      for (const r of batch) {
-        // Records that are only a header (deleted) are dropped before the push, for every kind (CTDB).
-        if (r.data.length === 0) continue
-        pending.push(r)
-        if (pending.length >= d.batchRecords) {
-          total += pending.length
-          track(send(pending, false))
-          pending = []
-          if (inflight.length >= WINDOW) await inflight.shift()
-        }
-      }
+    for await (const pulled of source) {
+      // Records that are only a header (deleted) are dropped before the push, for every kind (CTDB).
+      // Batches go on as they came: never decoded, re-encoded or re-cut on the way.
+      const batch = dropEmptyRecords(pulled)
+      if (batch.count === 0) continue
+      total += batch.count
+      track(send(batch, false))
+      if (inflight.length >= WINDOW) await inflight.shift()
     }
   } catch (err) {
     await Promise.allSettled(inflight)
     throw err
   }
-  total += pending.length
   await Promise.all(inflight)
-  await send(pending, true)
+  await send({ packed: Buffer.alloc(0), count: 0 }, true)
   return total
 }
 
 // k-way merge of the nodes' sorted streams; for one key the copies are taken in node order and the
 // CTDB rule decides; the winner is pushed with the leader as data master. Empty records are dropped.
-async function * mergeSorted (d: RecoveryDeps, db: DbInfo, holders: number[]): AsyncIterable<StoredRecord[]> {
+async function * mergeSorted (d: RecoveryDeps, db: DbInfo, holders: number[]): AsyncIterable<PackedBatch> {
   const cursors = holders.map(p => ({ pnn: p, it: tagged(() => d.pull(p, db.id), p)[Symbol.asyncIterator](), batch: [] as StoredRecord[], i: 0, done: false }))
   const fill = async (c: typeof cursors[number]): Promise<void> => {
     while (!c.done && c.i >= c.batch.length) {
-      let r: IteratorResult<StoredRecord[]>
+      let r: IteratorResult<PackedBatch>
       try {
         r = await c.it.next()
+        if (r.done !== true) { c.batch = unpackRecords(r.value.packed, r.value.count); c.i = 0 }
       } catch (err) {
         throw tag(err, c.pnn)
       }
       if (r.done === true) c.done = true
-      else { c.batch = r.value; c.i = 0 }
     }
   }
   await Promise.all(cursors.map(fill))
@@ -209,8 +203,8 @@ async function * mergeSorted (d: RecoveryDeps, db: DbInfo, holders: number[]): A
     }
     if (win !== undefined && win.data.length > 0) {
       out.push({ key: Buffer.from(win.key), header: { rsn: win.header.rsn, dmaster: d.leader, flags: win.header.flags | RECORD_FLAG_MIGRATED_WITH_DATA }, data: win.data })
-      if (out.length >= d.batchRecords) { yield out; out = [] }
+      if (out.length >= d.batchRecords) { yield { packed: packRecords(out), count: out.length }; out = [] }
     }
   }
-  if (out.length > 0) yield out
+  if (out.length > 0) yield { packed: packRecords(out), count: out.length }
 }

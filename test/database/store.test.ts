@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   DB_FLAG_PERSISTENT, DB_FLAG_READONLY, DB_FLAG_REPLICATED, DB_FLAG_STICKY, dbIdOf, LocalStore, MAX_KEY_BYTES,
-  MAX_VALUE_BYTES, SEQNUM_KEY, UNKNOWN_PNN, type RecordHeader, type StoredRecord,
+  MAX_VALUE_BYTES, packRecords, SEQNUM_KEY, UNKNOWN_PNN, unpackRecords, type PackedBatch, type RecordHeader, type StoredRecord,
 } from '../../engine/database/index.js'
 import { CorralError, type ErrorCode } from '../../engine/errors/index.js'
 
@@ -512,4 +512,41 @@ t.test('another process can open the environment read-only and find a database t
   const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 })
   t.equal(child.status, 0, child.stderr)
   t.same(JSON.parse(child.stdout), { entry: { id: dbIdOf('secrets.tdb'), kind: 'persistent', flags: 1 }, rsn: '3', data: 'world' })
+})
+
+t.test('traversePacked hands out what LMDB holds, packed as it is, without the sequence number; dropEmpty leaves out header-only records', async t => {
+  const { store } = fresh(t)
+  const p = store.attach('secrets.tdb', 'persistent')
+  await store.applyTransaction(p.id, [
+    { key: k('b'), data: k('two'), header: { rsn: 7n, dmaster: 2, flags: 0x10000 } },
+    { key: k('a'), data: k('one') },
+    { key: k('gone'), data: Buffer.alloc(0) },
+  ], 3n)
+  const all: PackedBatch[] = []
+  for await (const b of store.traversePacked(p.id, { batchRecords: 2 })) all.push(b)
+  t.same(all.map(b => b.count), [2, 1], 'batches of at most batchRecords')
+  const recs = all.flatMap(b => unpackRecords(b.packed, b.count))
+  t.same(recs.map(r => r.key.toString()), ['a', 'b', 'gone'], 'key order; the sequence number record is not among them')
+  t.same(recs[1].header, { rsn: 7n, dmaster: 2, flags: 0x10000 }, 'the header comes as stored')
+  const kept: PackedBatch[] = []
+  for await (const b of store.traversePacked(p.id, { dropEmpty: true })) kept.push(b)
+  t.same(kept.flatMap(b => unpackRecords(b.packed, b.count)).map(r => r.key.toString()), ['a', 'b'])
+})
+
+t.test('replacePacked writes batches in any key order (later duplicates win) and refuses a bad batch before writing any of it', async t => {
+  const { store } = fresh(t)
+  const p = store.attach('secrets.tdb', 'persistent')
+  await store.applyTransaction(p.id, [{ key: k('old'), data: k('x') }], 1n)
+  const rec = (key: string, data: string): StoredRecord => ({ key: k(key), header: H, data: k(data) })
+  const batches: PackedBatch[] = [
+    { packed: packRecords([rec('m', '1'), rec('z', '1')]), count: 2 },
+    { packed: packRecords([rec('c', '1'), rec('m', '2')]), count: 2 },
+  ]
+  t.equal(await store.replacePacked(p.id, batches, 9n), 3)
+  t.same((await collect(store.traverse(p.id))).flat().map(r => `${r.key.toString()}=${r.data.toString()}`), ['c=1', 'm=2', 'z=1'])
+  t.equal(store.seqnum(p.id), 9n)
+  await expectCode(t, () => store.replacePacked(p.id, [{ packed: packRecords([rec('q', '1')]), count: 2 }], 10n), 'CORRAL_E_FRAME_MALFORMED', 'holds 1 records, its header says 2')
+  await expectCode(t, () => store.replacePacked(p.id, [{ packed: packRecords([rec('q', '1')]).subarray(0, 5), count: 1 }], 10n), 'CORRAL_E_FRAME_MALFORMED', 'truncated')
+  t.same((await collect(store.traverse(p.id))).flat().map(r => r.key.toString()), ['c', 'm', 'z'], 'the refused pushes changed nothing')
+  t.equal(store.seqnum(p.id), 9n)
 })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { recoverDatabases, RecoveryError, RECORD_FLAG_MIGRATED_WITH_DATA, type RecoveryDeps } from '../../engine/recovery/index.js'
-import { dbIdOf, type DbInfo, type DbKind, type StoredRecord } from '../../engine/database/index.js'
+import { dbIdOf, packRecords, unpackRecords, type DbInfo, type DbKind, type PackedBatch, type StoredRecord } from '../../engine/database/index.js'
 
 // A fake cluster for the transport-free recovery: each node has databases with sorted records; pulls
 // stream them in small batches, pushes are recorded per node and database.
@@ -18,6 +18,9 @@ const dbInfo = (name: string, kind: DbKind): DbInfo => ({ id: dbIdOf(name), name
 const r = (key: string | Buffer, rsn: bigint, dmaster: number, data: string, flags = 0): StoredRecord =>
   ({ key: typeof key === 'string' ? Buffer.from(key) : key, header: { rsn, dmaster, flags }, data: Buffer.from(data) })
 const sorted = (recs: StoredRecord[]): StoredRecord[] => [...recs].sort((a, b) => Buffer.compare(a.key, b.key))
+// Records as the packed batch pulls yield and pushes receive.
+const P = (recs: StoredRecord[]): PackedBatch => ({ packed: packRecords(recs), count: recs.length })
+const U = (b: PackedBatch): StoredRecord[] => unpackRecords(b.packed, b.count)
 const tick = async (ms = 0): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 function fakeCluster (nodes: Map<number, FakeDb[]>, opts: Partial<RecoveryDeps> & { pullBatch?: number } = {}): Fake {
@@ -39,13 +42,13 @@ function fakeCluster (nodes: Map<number, FakeDb[]>, opts: Partial<RecoveryDeps> 
       if (db === undefined) throw new Error(`node ${pnn} has no database 0x${dbId.toString(16)}`)
       return (async function * () {
         const recs = sorted(db.records)
-        for (let i = 0; i < recs.length; i += pullBatch) { await tick(); yield recs.slice(i, i + pullBatch) }
+        for (let i = 0; i < recs.length; i += pullBatch) { await tick(); yield P(recs.slice(i, i + pullBatch)) }
       })()
     },
-    async pushBatch (pnn, db, records, last, seqnum, total) {
+    async pushBatch (pnn, db, batch, last, seqnum, total) {
       const k = `${pnn}:${db.id}`
       if (!pushes.has(k)) pushes.set(k, [])
-      pushes.get(k)!.push({ records: [...records], last, seqnum, total })
+      pushes.get(k)!.push({ records: U(batch), last, seqnum, total })
       await tick()
     },
     ...opts,
@@ -133,7 +136,7 @@ t.test('volatile: empty batches in a node\'s stream and an empty database are fi
   f.deps.pull = (pnn, dbId) => {
     if (dbId !== vol2.id || pnn !== 0) return basePull(pnn, dbId)
     f.pulls.push({ pnn, dbId })
-    return (async function * () { yield []; yield [r('a', 1n, 0, 'a')]; yield []; yield [] })()
+    return (async function * () { yield P([]); yield P([r('a', 1n, 0, 'a')]); yield P([]); yield P([]) })()
   }
   const res = await recoverDatabases(f.deps)
   t.equal(res.length, 2)
@@ -228,7 +231,7 @@ t.test('a pull that keeps failing is retried `attempts` times, then its node get
   f.deps.pull = (pnn, dbId) => {
     if (pnn !== 2) return basePull(pnn, dbId)
     attemptsOn2++
-    return (async function * () { yield [recs[0]]; await tick(); throw new Error('node 2 hung up') })()
+    return (async function * () { yield P([recs[0]]); await tick(); throw new Error('node 2 hung up') })()
   }
   const err = await recoverDatabases(f.deps).then(() => null, (e: unknown) => e) as RecoveryError
   t.ok(err instanceof RecoveryError, 'the recovery fails')
@@ -247,7 +250,7 @@ t.test('a pull that fails once is retried and the recovery succeeds without blam
   const basePull = f.deps.pull
   f.deps.pull = (pnn, dbId) => {
     calls++
-    if (calls === 1) return (async function * (): AsyncGenerator<StoredRecord[]> { await tick(); throw new Error('transient') })()
+    if (calls === 1) return (async function * (): AsyncGenerator<PackedBatch> { await tick(); throw new Error('transient') })()
     return basePull(pnn, dbId)
   }
   const res = await recoverDatabases(f.deps)
@@ -263,7 +266,7 @@ t.test('a persistent source whose pull fails every attempt is the one blamed', a
     [1, [{ info: pdb, seqnum: 7n, records: [r('k', 1n, 1, 'v')] }]],
     [2, [{ info: pdb, seqnum: 1n, records: [] }]],
   ]), { attempts: 2 })
-  f.deps.pull = () => (async function * (): AsyncGenerator<StoredRecord[]> { await tick(); throw new Error('disk error') })()
+  f.deps.pull = () => (async function * (): AsyncGenerator<PackedBatch> { await tick(); throw new Error('disk error') })()
   const err = await recoverDatabases(f.deps).then(() => null, (e: unknown) => e) as RecoveryError
   t.ok(err instanceof RecoveryError)
   t.same([...err.failures], [[1, 1]], 'node 1, the source, one failure')
@@ -311,7 +314,7 @@ t.test('two failing databases give two failures; a good one alongside is still r
   ]))
   const basePull = f.deps.pull
   f.deps.pull = (pnn, dbId) => {
-    if (pnn === 1 && dbId !== good.id) return (async function * (): AsyncGenerator<StoredRecord[]> { await tick(); throw new Error(`pull of 0x${dbId.toString(16)} failed`) })()
+    if (pnn === 1 && dbId !== good.id) return (async function * (): AsyncGenerator<PackedBatch> { await tick(); throw new Error(`pull of 0x${dbId.toString(16)} failed`) })()
     return basePull(pnn, dbId)
   }
   const err = await recoverDatabases(f.deps).then(() => null, (e: unknown) => e) as RecoveryError
@@ -325,7 +328,7 @@ t.test('a push failing while the merge waits for a slow pull does not leave an u
   const vol = dbInfo('slow.tdb', 'volatile')
   const recs = Array.from({ length: 8 }, (_, i) => r(`k${i}`, 1n, 0, 'v'))
   const f = fakeCluster(new Map([0, 1].map(p => [p, [{ info: vol, seqnum: 0n, records: recs }]])), { batchRecords: 1, attempts: 1 })
-  f.deps.pull = () => (async function * () { for (const x of recs) { await tick(30); yield [x] } })()
+  f.deps.pull = () => (async function * () { for (const x of recs) { await tick(30); yield P([x]) } })()
   f.deps.pushBatch = async pnn => { if (pnn === 1) throw new Error('push refused') }
   const unhandled: unknown[] = []
   const onUnhandled = (e: unknown): void => { unhandled.push(e) }
@@ -390,14 +393,15 @@ t.test('memory: a 200k-record merge never holds more than a few batches', async 
           if (batch.length === BATCH) {
             frontier = Math.max(frontier, i)
             maxAhead = Math.max(maxAhead, frontier - done)
-            yield batch
+            yield P(batch)
             batch = []
           }
         }
-        if (batch.length > 0) { frontier = TOTAL - 1; yield batch }
+        if (batch.length > 0) { frontier = TOTAL - 1; yield P(batch) }
       })()
     },
-    async pushBatch (pnn, _db, recs) {
+    async pushBatch (pnn, _db, batch) {
+      const recs = U(batch)
       pushes++
       heldByPush += recs.length
       maxHeldByPush = Math.max(maxHeldByPush, heldByPush)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { DbCommitRequestSchema, DbMigrateRequestSchema, DbVacuumRequestSchema, DbWriteRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
 import { CorralError } from '../../errors/index.js'
-import { LocalStore, type DbInfo, type DbKind, type RecordHeader, type StoredRecord } from '../../database/index.js'
+import { LocalStore, type DbInfo, type DbKind, type PackedBatch, type RecordHeader, type StoredRecord } from '../../database/index.js'
 import { AsyncQueue, packRecords } from '../../recovery/index.js'
 import { RecoveryMode } from '../runstate.js'
 import type { ClusterNode } from './node.js'
@@ -26,7 +26,7 @@ export class NodeDatabases {
   #frozen: number | null = null
   #thawWaiters: Array<() => void> = []
   #locks = new Map<string, Promise<unknown>>()
-  #pushes = new Map<string, { queue: AsyncQueue<StoredRecord[]>, done: Promise<number>, received: number }>()
+  #pushes = new Map<string, { queue: AsyncQueue<PackedBatch>, done: Promise<number>, received: number }>()
 
   constructor (readonly node: ClusterNode) {}
 
@@ -261,20 +261,20 @@ export class NodeDatabases {
 
   // Why: recovery's push: batches of the merged content go into an atomic replace of the database
   // (the old content stays until the last batch is in); returns what has arrived so far.
-  async pushBatch (db: { dbId: number, generation: number, name: string, kind: DbKind }, batch: StoredRecord[], last: boolean, seqnum: bigint, total: number | bigint): Promise<number> {
+  async pushBatch (db: { dbId: number, generation: number, name: string, kind: DbKind }, batch: PackedBatch, last: boolean, seqnum: bigint, total: number | bigint): Promise<number> {
     const id = `${db.dbId}:${db.generation}`
     let s = this.#pushes.get(id)
     if (s === undefined) {
       const d = this.store.attach(db.name, db.kind)
       if (d.id !== db.dbId) throw new CorralError('CORRAL_E_DB_UNKNOWN', `database ${db.name} has id 0x${d.id.toString(16)} here, the leader says 0x${db.dbId.toString(16)}`)
-      const queue = new AsyncQueue<StoredRecord[]>()
-      s = { queue, done: this.store.replaceAll(db.dbId, queue, seqnum), received: 0 }
+      const queue = new AsyncQueue<PackedBatch>()
+      s = { queue, done: this.store.replacePacked(db.dbId, queue, seqnum), received: 0 }
       s.done.catch(() => undefined)
       this.#pushes.set(id, s)
     }
-    s.received += batch.length
+    s.received += batch.count
     try {
-      if (batch.length > 0) await s.queue.push(batch)
+      if (batch.count > 0) await s.queue.push(batch)
       if (!last) return s.received
       s.queue.end()
       const n = await s.done

@@ -6,8 +6,8 @@ import {
 } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
 import { CorralError } from '../../errors/index.js'
-import type { DbInfo, DbKind } from '../../database/index.js'
-import { packRecords, unpackRecords } from '../../recovery/index.js'
+import type { DbInfo, DbKind, PackedBatch } from '../../database/index.js'
+import { unpackRecords } from '../../recovery/index.js'
 import { handle, type HandlerEntry } from '../../transport/handlers.js'
 import type { ClusterNode } from './node.js'
 
@@ -23,8 +23,8 @@ const info = (d: DbInfo & { records?: number, seqnum?: bigint }): { id: number, 
   ({ id: d.id, name: d.name, kind: d.kind, flags: d.flags, records: BigInt(d.records ?? 0), seqnum: d.seqnum ?? 0n })
 
 // A database of this node as a stream of packed batches (catdb, client traverse, recovery pull).
-async function * packedBatches (node: ClusterNode, dbId: number): AsyncIterable<{ packed: Buffer, count: number }> {
-  for await (const batch of node.databases.store.traverse(dbId, D.DB_BATCH_RECORDS)) yield { packed: packRecords(batch), count: batch.length }
+function packedBatches (node: ClusterNode, dbId: number): AsyncIterable<PackedBatch> {
+  return node.databases.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS })
 }
 
 // Record locks held per client connection (keyed by the connection's close signal).
@@ -125,7 +125,8 @@ export function dbPeerHandlers (node: ClusterNode): HandlerEntry[] {
     }),
     handle(RecPushRequestSchema, async r => {
       fence(r.generation)
-      const n = await dbs.pushBatch({ dbId: r.dbId, generation: r.generation, name: r.name, kind: kindOf(r.kind) }, unpackRecords(r.packed, r.count), r.last, r.seqnum, r.total)
+      const packed = Buffer.from(r.packed.buffer, r.packed.byteOffset, r.packed.byteLength)
+      const n = await dbs.pushBatch({ dbId: r.dbId, generation: r.generation, name: r.name, kind: kindOf(r.kind) }, { packed, count: r.count }, r.last, r.seqnum, r.total)
       return { received: BigInt(n) }
     }),
   ]

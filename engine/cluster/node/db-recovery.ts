@@ -2,8 +2,8 @@
 // batches) for every database, this node included, through engine/recovery's transport-free core.
 import { RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
-import type { DbKind, StoredRecord } from '../../database/index.js'
-import { packRecords, recoverDatabases, unpackRecords, type RecoveryProgress } from '../../recovery/index.js'
+import type { DbKind, PackedBatch } from '../../database/index.js'
+import { recoverDatabases, type RecoveryProgress } from '../../recovery/index.js'
 import type { Connection } from '../../transport/connection.js'
 import type { ClusterNode } from './node.js'
 
@@ -11,13 +11,6 @@ import type { ClusterNode } from './node.js'
 export async function recoverNodeDatabases (node: ClusterNode, gen: number, set: number[], onProgress: (p: RecoveryProgress) => void): Promise<{ count: number, records: number }> {
   const dbs = node.databases
   const timeoutMs = D.RECOVERY_PHASE_TIMEOUT_MS
-  // A batch is packed once, whatever the number of nodes it goes to.
-  const packed = new WeakMap<StoredRecord[], Buffer>()
-  const packOnce = (recs: StoredRecord[]): Buffer => {
-    let b = packed.get(recs)
-    if (b === undefined) { b = packRecords(recs); packed.set(recs, b) }
-    return b
-  }
   const t0 = Date.now()
   const res = await recoverDatabases({
     leader: node.pnn,
@@ -29,10 +22,10 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
     listDbs: async p => p === node.pnn
       ? dbs.map()
       : (await node.linkTo(p).request(RecDbRequestSchema, { op: 'list', generation: gen }, { timeoutMs })).dbs.map(d => ({ id: d.id, name: d.name, kind: d.kind as DbKind, flags: d.flags, seqnum: d.seqnum })),
-    pull: (p, dbId) => p === node.pnn ? dbs.store.traverse(dbId, D.DB_BATCH_RECORDS) : pulled(node.linkTo(p), dbId, gen, timeoutMs),
-    pushBatch: async (p, db, recs, last, seqnum, total) => {
-      if (p === node.pnn) { await dbs.pushBatch({ dbId: db.id, generation: gen, name: db.name, kind: db.kind }, recs, last, seqnum, total); return }
-      await node.linkTo(p).request(RecPushRequestSchema, { dbId: db.id, generation: gen, name: db.name, kind: db.kind, packed: packOnce(recs), count: recs.length, last, seqnum, total: BigInt(total) }, { timeoutMs })
+    pull: (p, dbId) => p === node.pnn ? dbs.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS }) : pulled(node.linkTo(p), dbId, gen, timeoutMs),
+    pushBatch: async (p, db, batch, last, seqnum, total) => {
+      if (p === node.pnn) { await dbs.pushBatch({ dbId: db.id, generation: gen, name: db.name, kind: db.kind }, batch, last, seqnum, total); return }
+      await node.linkTo(p).request(RecPushRequestSchema, { dbId: db.id, generation: gen, name: db.name, kind: db.kind, packed: batch.packed, count: batch.count, last, seqnum, total: BigInt(total) }, { timeoutMs })
     },
   })
   const records = res.reduce((n, r) => n + r.records, 0)
@@ -40,7 +33,10 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
   return { count: res.length, records }
 }
 
-// A peer's records of one database, pulled as a stream of packed batches.
-async function * pulled (conn: Connection, dbId: number, generation: number, timeoutMs: number): AsyncIterable<StoredRecord[]> {
-  for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation }, { timeoutMs })) yield unpackRecords(b.packed, b.count)
+// A peer's records of one database, pulled as a stream of packed batches (passed on as they are).
+async function * pulled (conn: Connection, dbId: number, generation: number, timeoutMs: number): AsyncIterable<PackedBatch> {
+  for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation }, { timeoutMs })) {
+    const packed = Buffer.from(b.packed.buffer, b.packed.byteOffset, b.packed.byteLength)
+    yield { packed, count: b.count }
+  }
 }

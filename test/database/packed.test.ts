@@ -1,5 +1,5 @@
 import t from 'tap'
-import { packRecords, unpackRecords } from '../../engine/recovery/index.js'
+import { checkPacked, dropEmptyRecords, MAX_KEY_BYTES, MAX_VALUE_BYTES, packRecords, SEQNUM_KEY, unpackRecords } from '../../engine/database/index.js'
 import { HEADER_BYTES, type StoredRecord } from '../../engine/database/index.js'
 import { CorralError } from '../../engine/errors/index.js'
 
@@ -110,4 +110,23 @@ t.test('a value shorter than a record header is refused as a malformed batch, wi
   t.match(e.message, /shorter than the 24-byte header/, 'refused, not read as an empty record')
   t.equal(e.code, 'CORRAL_E_FRAME_MALFORMED', 'with the malformed-batch code like every other bad batch')
   t.match(e.message, /byte 9/, 'naming the byte offset of the short value')
+})
+
+t.test('checkPacked counts the records and refuses limits a push must not break, naming them', async t => {
+  t.equal(checkPacked(packRecords([rec(Buffer.from('a'), Buffer.from('1')), rec(Buffer.from('b'), Buffer.alloc(0))]), 2), 2)
+  t.equal(failure(() => checkPacked(packRecords([rec(Buffer.alloc(0), Buffer.from('1'))]))).code, 'CORRAL_E_USAGE', 'an empty key')
+  t.equal(failure(() => checkPacked(packRecords([rec(Buffer.alloc(MAX_KEY_BYTES + 1), Buffer.from('1'))]))).code, 'CORRAL_E_DB_KEY_TOO_LARGE')
+  t.equal(failure(() => checkPacked(packRecords([rec(Buffer.from('k'), Buffer.alloc(MAX_VALUE_BYTES + 1))]))).code, 'CORRAL_E_DB_VALUE_TOO_LARGE')
+  t.match(failure(() => checkPacked(packRecords([rec(SEQNUM_KEY, Buffer.alloc(8))]))).message, /reserved/)
+  t.match(failure(() => checkPacked(packRecords([rec(Buffer.from('k'), Buffer.from('1'))]), 3)).message, 'holds 1 records, its header says 3')
+})
+
+t.test('dropEmptyRecords leaves out header-only records and returns a batch without any as it was', async t => {
+  const full = { packed: packRecords([rec(Buffer.from('a'), Buffer.from('1')), rec(Buffer.from('b'), Buffer.from('2'))]), count: 2 }
+  t.equal(dropEmptyRecords(full), full, 'nothing to drop: the same object, no copy')
+  const mixed = { packed: packRecords([rec(Buffer.from('e1'), Buffer.alloc(0)), rec(Buffer.from('a'), Buffer.from('1')), rec(Buffer.from('e2'), Buffer.alloc(0)), rec(Buffer.from('e3'), Buffer.alloc(0)), rec(Buffer.from('b'), Buffer.from('2')), rec(Buffer.from('e4'), Buffer.alloc(0))]), count: 6 }
+  const kept = dropEmptyRecords(mixed)
+  t.equal(kept.count, 2)
+  t.same(unpackRecords(kept.packed, kept.count).map(r => `${r.key.toString()}=${r.data.toString()}`), ['a=1', 'b=2'])
+  t.equal(dropEmptyRecords({ packed: packRecords([rec(Buffer.from('e'), Buffer.alloc(0))]), count: 1 }).count, 0)
 })
