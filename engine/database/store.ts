@@ -252,6 +252,14 @@ export class LocalStore {
     return this.#packedBatches(a, batchRecords, opts.dropEmpty === true)
   }
 
+  // Why: a recovery skips pushing a persistent database to a node whose copy is already the same:
+  // the digest is computed by the writer thread, never on the caller's event loop.
+  async digest (dbId: number): Promise<{ digest: Buffer, records: number }> {
+    const a = this.#entry(dbId)
+    this.#writer ??= new StoreWriter({ path: this.path, maxDbs: DB_MAX_DATABASES, mapSize: this.#mapSize })
+    return await this.#writer.digest(subDbName(a.info.id), SEQNUM_KEY)
+  }
+
   // Why: persistent recovery picks the node with the highest sequence number.
   seqnum (dbId: number): bigint {
     return seqnumOf(this.#entry(dbId).db.get(SEQNUM_KEY))

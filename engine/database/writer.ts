@@ -1,5 +1,5 @@
 // The store's bulk writer: ONE worker thread per store, started on first use and kept, that writes
-// recovery pushes and restores. Packed batches (engine/database/packed.ts) go to it as they arrive
+// recovery pushes and restores (and reads a database through for its digest). Packed batches (engine/database/packed.ts) go to it as they arrive
 // and are written into the database's staging sub-db, each in one short LMDB write transaction;
 // the swap then replaces the live content with the staged one in a single transaction. The
 // daemon's event loop, where heartbeats and the cluster lock live, never spends time per record,
@@ -47,6 +47,31 @@ function clear (m) {
   env.transactionSync(() => { db(m.stage).clearSync() })
   return 0
 }
+// A digest of a database's content, off the daemon's loop: u32 lengths, key and value of every
+// record in key order, in 64 KiB chunks through SHA-256; the sequence number record left out.
+function digest (m) {
+  const { createHash } = require('node:crypto')
+  const h = createHash('sha256')
+  const buf = Buffer.allocUnsafe(64 * 1024)
+  let o = 0
+  let n = 0
+  const skip = Buffer.from(m.skipKey)
+  const put = b => {
+    if (o + b.length > buf.length) { h.update(buf.subarray(0, o)); o = 0 }
+    if (b.length > buf.length) { h.update(b); return }
+    b.copy(buf, o); o += b.length
+  }
+  const len = Buffer.allocUnsafe(4)
+  for (const { key, value } of db(m.live).getRange({ snapshot: true })) {
+    if (key.equals(skip)) continue
+    len.writeUInt32LE(key.length, 0); put(len); put(key)
+    len.writeUInt32LE(value.length, 0); put(len); put(value)
+    n++
+  }
+  h.update(buf.subarray(0, o))
+  parentPort.postMessage({ id: m.id, ok: true, n, digest: h.digest() })
+  return null
+}
 function swap (m) {
   const live = db(m.live)
   const s = db(m.stage)
@@ -63,6 +88,7 @@ function swap (m) {
 parentPort.on('message', m => {
   if (m.op === 'close') { env.close().then(() => parentPort.postMessage({ id: m.id, ok: true, n: 0 })); return }
   try {
+    if (m.op === 'digest') { digest(m); return }
     const n = m.op === 'stage' ? stage(m) : m.op === 'clear' ? clear(m) : swap(m)
     parentPort.postMessage({ id: m.id, ok: true, n })
   } catch (err) {
@@ -73,10 +99,10 @@ parentPort.on('message', m => {
 
 export interface WriterOptions { path: string, maxDbs: number, mapSize?: number }
 
-type Job = { op: 'stage', stage: string, buf: Uint8Array } | { op: 'clear', stage: string } |
+type Job = { op: 'stage', stage: string, buf: Uint8Array } | { op: 'clear', stage: string } | { op: 'digest', live: string, skipKey: Uint8Array } |
   { op: 'swap', live: string, stage: string, seqnumKey: number[] | null, seqnumValue: number[] | null }
 
-interface Pending { resolve: (n: number) => void, reject: (err: Error) => void, what: string }
+interface Pending { resolve: (n: number, digest?: Uint8Array) => void, reject: (err: Error) => void, what: string }
 
 /** The bulk writer of one store (see the file comment). */
 export class StoreWriter {
@@ -102,6 +128,13 @@ export class StoreWriter {
     return await this.#call({ op: 'swap', live, stage, seqnumKey: seqnum === null ? null : [...seqnum.key], seqnumValue: seqnum === null ? null : [...seqnum.value] }, `swapping ${stage} into ${live}`)
   }
 
+  /** A SHA-256 digest of `live`'s records in key order (without `skipKey`), and how many there are. */
+  async digest (live: string, skipKey: Uint8Array): Promise<{ digest: Buffer, records: number }> {
+    let digest: Uint8Array | undefined
+    const records = await this.#call({ op: 'digest', live, skipKey }, `digest of ${live}`, d => { digest = d })
+    return { digest: Buffer.from(digest ?? new Uint8Array()), records }
+  }
+
   /** Stop the worker after its queued jobs (the store is closing). */
   async close (): Promise<void> {
     if (this.#closed) return
@@ -118,12 +151,12 @@ export class StoreWriter {
     this.#worker = null
   }
 
-  #call (job: Job, what: string): Promise<number> {
+  #call (job: Job, what: string, onDigest?: (d: Uint8Array) => void): Promise<number> {
     if (this.#closed) return Promise.reject(new CorralError('CORRAL_E_INTERNAL', `database writer of ${this.opts.path} is closed (${what})`))
     const w = this.#start()
     const id = this.#nextId++
     return new Promise<number>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, what })
+      this.#pending.set(id, { resolve: (n, d) => { if (d !== undefined) onDigest?.(d); resolve(n) }, reject, what })
       // Referenced while it has work, so a process awaiting only this job does not exit under it.
       w.ref()
       w.postMessage({ ...job, id })
@@ -137,12 +170,12 @@ export class StoreWriter {
       workerData: { lmdb: require.resolve('lmdb'), path: this.opts.path, maxDbs: this.opts.maxDbs, mapSize: this.opts.mapSize },
     })
     // An idle writer does not keep a process alive (a CLI or test that forgets close()).
-    w.on('message', (m: { id: number, ok: boolean, n?: number, error?: string }) => {
+    w.on('message', (m: { id: number, ok: boolean, n?: number, digest?: Uint8Array, error?: string }) => {
       const p = this.#pending.get(m.id)
       if (p === undefined) return
       this.#pending.delete(m.id)
       if (this.#pending.size === 0) w.unref()
-      if (m.ok) p.resolve(m.n ?? 0)
+      if (m.ok) p.resolve(m.n ?? 0, m.digest)
       else p.reject(new CorralError('CORRAL_E_INTERNAL', `database ${p.what} failed: ${m.error ?? 'unknown'}`))
     })
     const fail = (why: string): void => {

@@ -18,6 +18,11 @@ export interface RecoveryDeps {
   pull (pnn: number, dbId: number): AsyncIterable<PackedBatch>
   /** Replace a node's content of `db` with these batches (the last call has last = true). */
   pushBatch (pnn: number, db: DbInfo, batch: PackedBatch, last: boolean, seqnum: bigint, total: number): Promise<void>
+  /**
+   * A digest of a node's copy of a persistent/replicated database (hex or any comparable string).
+   * When given, a node whose sequence number and digest equal the source's is not pushed to.
+   */
+  digest?: (pnn: number, dbId: number) => Promise<string>
   batchRecords: number
   /** Attempts per database before the recovery fails (CTDB: 3). */
   attempts: number
@@ -27,7 +32,8 @@ export interface RecoveryDeps {
 
 export interface RecoveryProgress { dbsDone: number, dbsTotal: number, records: number }
 
-export interface DbRecoveryResult { db: DbInfo, records: number, ms: number, source: number | null }
+/** One database's recovery: records pushed, and the nodes that already held the source's copy. */
+export interface DbRecoveryResult { db: DbInfo, records: number, ms: number, source: number | null, identical: number[] }
 
 /** A recovery that failed: which nodes were to blame how often. */
 export class RecoveryError extends CorralError {
@@ -107,7 +113,7 @@ async function recoverOne (d: RecoveryDeps, db: DbInfo, seqnums: Map<number, big
     if (db.kind === 'volatile') {
       // Pulled from the nodes that have it; pushed to all (a node without it gets it attached).
       const n = await fanOut(d, db, d.nodes, mergeSorted(d, db, d.nodes.filter(p => seqnums.has(p))), 0n)
-      return { db, records: n, ms: Date.now() - t0, source: null }
+      return { db, records: n, ms: Date.now() - t0, source: null, identical: [] }
     }
     // Persistent and replicated: the highest sequence number wins, the first node on ties.
     let source = d.nodes[0]
@@ -116,10 +122,21 @@ async function recoverOne (d: RecoveryDeps, db: DbInfo, seqnums: Map<number, big
       const s = seqnums.get(p)
       if (s !== undefined && s > best) { best = s; source = p }
     }
-    const targets = d.nodes.filter(p => p !== source || !seqnums.has(p))
+    const identical = await sameAsSource(d, db, source, d.nodes.filter(p => p !== source && seqnums.get(p) === best))
+    const targets = d.nodes.filter(p => (p !== source || !seqnums.has(p)) && !identical.includes(p))
     const n = await fanOut(d, db, targets, tagged(() => d.pull(source, db.id), source), best < 0n ? 0n : best)
-    return { db, records: n, ms: Date.now() - t0, source }
+    return { db, records: n, ms: Date.now() - t0, source, identical }
   }
+}
+
+// The nodes among `candidates` (same sequence number as the source) whose copy has the source's
+// digest: pushing to them would write what they hold. Any digest that fails just means a push.
+async function sameAsSource (d: RecoveryDeps, db: DbInfo, source: number, candidates: number[]): Promise<number[]> {
+  if (d.digest === undefined || candidates.length === 0) return []
+  const digests = await Promise.all([source, ...candidates].map(async p => await d.digest!(p, db.id).catch(() => null)))
+  const mine = digests[0]
+  if (mine === null) return []
+  return candidates.filter((_, i) => digests[i + 1] === mine)
 }
 
 // A node's pull, with any failure (also one thrown before the first batch) blamed on that node.

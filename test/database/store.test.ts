@@ -550,3 +550,23 @@ t.test('replacePacked writes batches in any key order (later duplicates win) and
   t.same((await collect(store.traverse(p.id))).flat().map(r => r.key.toString()), ['c', 'm', 'z'], 'the refused pushes changed nothing')
   t.equal(store.seqnum(p.id), 9n)
 })
+
+t.test('digest: the same records give the same digest whatever the sequence number; any change in a key, header or data changes it', async t => {
+  const one = fresh(t).store
+  const two = fresh(t).store
+  const a = one.attach('secrets.tdb', 'persistent')
+  const b = two.attach('secrets.tdb', 'persistent')
+  const writes = [{ key: k('a'), data: k('1'), header: H }, { key: k('b'), data: k('2'), header: H }]
+  await one.applyTransaction(a.id, writes, 3n)
+  await two.applyTransaction(b.id, writes, 8n)
+  const [d1, d2] = [await one.digest(a.id), await two.digest(b.id)]
+  t.equal(d1.records, 2, 'the sequence number record is not counted')
+  t.equal(d1.digest.length, 32, 'SHA-256')
+  t.ok(d1.digest.equals(d2.digest), 'same records, same digest')
+  await two.applyTransaction(b.id, [{ key: k('b'), data: k('2'), header: { ...H, rsn: 2n } }], 9n)
+  t.notOk((await two.digest(b.id)).digest.equals(d1.digest), 'a header change shows')
+  await two.applyTransaction(b.id, [{ key: k('b'), data: k('2'), header: H }], 10n)
+  t.ok((await two.digest(b.id)).digest.equals(d1.digest), 'and changing it back gives the first digest again')
+  await two.applyTransaction(b.id, [{ key: k('c'), data: k('3'), header: H }], 11n)
+  t.notOk((await two.digest(b.id)).digest.equals(d1.digest), 'an extra record shows')
+})

@@ -168,6 +168,43 @@ t.test('persistent: only the node with the highest sequence number is pulled; ev
   t.equal(res[0].records, 2)
 })
 
+t.test('persistent: a node with the source\'s sequence number and digest is not pushed to; a different digest or a failed one is', async t => {
+  const pdb = dbInfo('secrets.tdb', 'persistent')
+  const content = (tag: string): StoredRecord[] => [r('k1', 3n, 0, `${tag}1`, 0x1), r('k2', 1n, 2, `${tag}2`)]
+  const nodes = new Map<number, FakeDb[]>([
+    [0, [{ info: pdb, seqnum: 9n, records: content('same') }]],
+    [1, [{ info: pdb, seqnum: 9n, records: content('same') }]],
+    [2, [{ info: pdb, seqnum: 9n, records: content('split') }]],
+    [3, [{ info: pdb, seqnum: 9n, records: content('same') }]],
+    [4, [{ info: pdb, seqnum: 8n, records: content('same') }]],
+  ])
+  const asked: number[] = []
+  const f = fakeCluster(nodes, {
+    async digest (pnn, dbId) {
+      asked.push(pnn)
+      if (pnn === 3) throw new Error('node 3 could not read it')
+      return view(nodes.get(pnn)!.find(d => d.info.id === dbId)!.records).join('|')
+    },
+  })
+  const res = await recoverDatabases(f.deps)
+  t.equal(res[0].source, 0)
+  t.same(asked.sort(), [0, 1, 2, 3], 'digests asked of the source and of the nodes at its sequence number only')
+  t.same(res[0].identical, [1], 'node 1 already holds the same copy')
+  t.same(f.pushed(1, pdb.id), [], 'and is not pushed to')
+  for (const p of [2, 3, 4]) t.same(view(allRecords(f.pushed(p, pdb.id))).map(x => x[1]), ['same1', 'same2'], `node ${p} is pushed the source's copy`)
+  t.equal(res[0].records, 2)
+})
+
+t.test('persistent: when every node holds the source\'s copy nothing is pulled or pushed', async t => {
+  const pdb = dbInfo('secrets.tdb', 'persistent')
+  const recs = [r('k', 1n, 0, 'v')]
+  const f = fakeCluster(new Map([0, 1, 2].map(p => [p, [{ info: pdb, seqnum: 4n, records: recs }]])), { digest: async () => 'same' })
+  const res = await recoverDatabases(f.deps)
+  t.same(res[0].identical, [1, 2])
+  t.same(f.pulls, [], 'nothing pulled')
+  t.equal(f.pushes.size, 0, 'nothing pushed')
+})
+
 t.test('persistent: on equal sequence numbers the first node is the source; a node without the database never is', async t => {
   const pdb = dbInfo('registry.tdb', 'persistent')
   const rep = dbInfo('g_lock.tdb', 'replicated')

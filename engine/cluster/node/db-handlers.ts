@@ -113,10 +113,16 @@ export function dbPeerHandlers (node: ClusterNode): HandlerEntry[] {
     }),
     handle(DbMigrateRequestSchema, async r => await dbs.migrate(r.dbId, r.key, r.to, r.generation, r.forwarded)),
     handle(DbVacuumRequestSchema, r => ({ deleted: dbs.vacuumPeer(r.dbId, unpackRecords(r.packed, r.count), r.generation) })),
-    handle(RecDbRequestSchema, r => {
-      if (r.op !== 'list') throw new CorralError('CORRAL_E_USAGE', `unknown recovery operation ${r.op}`)
+    handle(RecDbRequestSchema, async r => {
       fence(r.generation)
-      return { dbs: dbs.map().map(info) }
+      if (r.op === 'list') return { dbs: dbs.map().map(info) }
+      if (r.op !== 'digest') throw new CorralError('CORRAL_E_USAGE', `unknown recovery operation ${r.op}`)
+      const digests = await Promise.all(r.digestIds.map(async id => {
+        if (dbs.store.byId(id) === undefined) throw new CorralError('CORRAL_E_DB_UNKNOWN', `database 0x${id.toString(16)} is not attached on node ${node.pnn}`)
+        const d = await dbs.store.digest(id)
+        return { id, digest: d.digest, records: BigInt(d.records) }
+      }))
+      return { dbs: [], digests }
     }),
     handle(RecPullRequestSchema, r => {
       fence(r.generation)

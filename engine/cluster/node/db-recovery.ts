@@ -22,6 +22,9 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
     listDbs: async p => p === node.pnn
       ? dbs.map()
       : (await node.linkTo(p).request(RecDbRequestSchema, { op: 'list', generation: gen }, { timeoutMs })).dbs.map(d => ({ id: d.id, name: d.name, kind: d.kind as DbKind, flags: d.flags, seqnum: d.seqnum })),
+    digest: async (p, dbId) => p === node.pnn
+      ? (await dbs.store.digest(dbId)).digest.toString('hex')
+      : Buffer.from((await node.linkTo(p).request(RecDbRequestSchema, { op: 'digest', generation: gen, digestIds: [dbId] }, { timeoutMs })).digests.find(x => x.id === dbId)?.digest ?? []).toString('hex'),
     pull: (p, dbId) => p === node.pnn ? dbs.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS }) : pulled(node.linkTo(p), dbId, gen, timeoutMs),
     pushBatch: async (p, db, batch, last, seqnum, total) => {
       if (p === node.pnn) { await dbs.pushBatch({ dbId: db.id, generation: gen, name: db.name, kind: db.kind }, batch, last, seqnum, total); return }
@@ -29,7 +32,8 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
     },
   })
   const records = res.reduce((n, r) => n + r.records, 0)
-  if (res.length > 0) node.log.notice({ generation: gen, dbs: res.map(r => ({ name: r.db.name, records: r.records, ms: r.ms, source: r.source })) }, `recovered ${res.length} database(s), ${records} records in ${Date.now() - t0} ms`)
+  const identical = res.reduce((n, r) => n + r.identical.length, 0)
+  if (res.length > 0) node.log.notice({ generation: gen, dbs: res.map(r => ({ name: r.db.name, records: r.records, ms: r.ms, source: r.source, identical: r.identical })) }, `recovered ${res.length} database(s), ${records} records in ${Date.now() - t0} ms${identical > 0 ? ` (${identical} push(es) skipped: the node already held the same copy)` : ''}`)
   return { count: res.length, records }
 }
 

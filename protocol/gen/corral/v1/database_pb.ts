@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file corral/v1/database.proto.
  */
 export const file_corral_v1_database: GenFile = /*@__PURE__*/
-  fileDesc("Chhjb3JyYWwvdjEvZGF0YWJhc2UucHJvdG8SCWNvcnJhbC52MSJgCgZEYkluZm8SCgoCaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgRraW5kGAMgASgJEg0KBWZsYWdzGAQgASgNEg8KB3JlY29yZHMYBSABKAQSDgoGc2VxbnVtGAYgASgEIkEKD0RiQXR0YWNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEgwKBGtpbmQYAiABKAkSEgoKbG9jYWxfb25seRgDIAEoCCIuCg1EYkF0dGFjaFJlcGx5Eh0KAmRiGAEgASgLMhEuY29ycmFsLnYxLkRiSW5mbyIzCg9EYkRldGFjaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpsb2NhbF9vbmx5GAIgASgIIg8KDURiRGV0YWNoUmVwbHkiDgoMRGJNYXBSZXF1ZXN0IiwKCkRiTWFwUmVwbHkSHgoDZGJzGAEgAygLMhEuY29ycmFsLnYxLkRiSW5mbyJSCghEYlJlY29yZBILCgNrZXkYASABKAwSCwoDcnNuGAIgASgEEg8KB2RtYXN0ZXIYAyABKA0SDQoFZmxhZ3MYBCABKA0SDAoEZGF0YRgFIAEoDCI9Cg5EYkZldGNoUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSEgoKbG9jYWxfb25seRgDIAEoCCJCCgxEYkZldGNoUmVwbHkSDQoFZm91bmQYASABKAgSIwoGcmVjb3JkGAIgASgLMhMuY29ycmFsLnYxLkRiUmVjb3JkIkAKDkRiV3JpdGVSZXF1ZXN0EgoKAmRiGAEgASgJEiIKBndyaXRlcxgCIAMoCzISLmNvcnJhbC52MS5EYldyaXRlIjQKB0RiV3JpdGUSCwoDa2V5GAEgASgMEgwKBGRhdGEYAiABKAwSDgoGZGVsZXRlGAMgASgIIh4KDERiV3JpdGVSZXBseRIOCgZzZXFudW0YASABKAQiHwoRRGJUcmF2ZXJzZVJlcXVlc3QSCgoCZGIYASABKAkiLgoNRGJSZWNvcmRCYXRjaBIOCgZwYWNrZWQYASABKAwSDQoFY291bnQYAiABKA0iNgoORGJBZG1pblJlcXVlc3QSCgoCb3AYASABKAkSCgoCZGIYAiABKAkSDAoEZmlsZRgDIAEoCSJKCgxEYkFkbWluUmVwbHkSHQoCZGIYASABKAsyES5jb3JyYWwudjEuRGJJbmZvEg0KBWNvdW50GAIgASgEEgwKBHRleHQYAyABKAkiOAoNRGJMb2NrUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSDgoGdW5sb2NrGAMgASgIIkEKC0RiTG9ja1JlcGx5Eg0KBWZvdW5kGAEgASgIEiMKBnJlY29yZBgCIAEoCzITLmNvcnJhbC52MS5EYlJlY29yZCIPCg1EYk9wZW5SZXF1ZXN0IigKC0RiT3BlblJlcGx5EgsKA3BubhgBIAEoDRIMCgRwYXRoGAIgASgJIlMKD0RiVmFjdXVtUmVxdWVzdBINCgVkYl9pZBgBIAEoDRIOCgZwYWNrZWQYAiABKAwSDQoFY291bnQYAyABKA0SEgoKZ2VuZXJhdGlvbhgEIAEoDSIgCg1EYlZhY3V1bVJlcGx5Eg8KB2RlbGV0ZWQYASABKA0iaAoPRGJDb21taXRSZXF1ZXN0Eg0KBWRiX2lkGAEgASgNEg4KBnNlcW51bRgCIAEoBBIiCgZ3cml0ZXMYAyADKAsyEi5jb3JyYWwudjEuRGJXcml0ZRISCgpnZW5lcmF0aW9uGAQgASgNIg8KDURiQ29tbWl0UmVwbHkiYQoQRGJNaWdyYXRlUmVxdWVzdBINCgVkYl9pZBgBIAEoDRILCgNrZXkYAiABKAwSCgoCdG8YAyABKA0SEgoKZ2VuZXJhdGlvbhgEIAEoDRIRCglmb3J3YXJkZWQYBSABKAgiRAoORGJNaWdyYXRlUmVwbHkSIwoGcmVjb3JkGAEgASgLMhMuY29ycmFsLnYxLkRiUmVjb3JkEg0KBWZvdW5kGAIgASgIIi4KDFJlY0RiUmVxdWVzdBIKCgJvcBgBIAEoCRISCgpnZW5lcmF0aW9uGAIgASgNIiwKClJlY0RiUmVwbHkSHgoDZGJzGAEgAygLMhEuY29ycmFsLnYxLkRiSW5mbyIzCg5SZWNQdWxsUmVxdWVzdBINCgVkYl9pZBgBIAEoDRISCgpnZW5lcmF0aW9uGAIgASgNIpsBCg5SZWNQdXNoUmVxdWVzdBINCgVkYl9pZBgBIAEoDRISCgpnZW5lcmF0aW9uGAIgASgNEgwKBG5hbWUYAyABKAkSDAoEa2luZBgEIAEoCRIOCgZwYWNrZWQYBSABKAwSDQoFY291bnQYBiABKA0SDAoEbGFzdBgHIAEoCBIOCgZzZXFudW0YCCABKAQSDQoFdG90YWwYCSABKAQiIAoMUmVjUHVzaFJlcGx5EhAKCHJlY2VpdmVkGAEgASgEYgZwcm90bzM");
+  fileDesc("Chhjb3JyYWwvdjEvZGF0YWJhc2UucHJvdG8SCWNvcnJhbC52MSJgCgZEYkluZm8SCgoCaWQYASABKA0SDAoEbmFtZRgCIAEoCRIMCgRraW5kGAMgASgJEg0KBWZsYWdzGAQgASgNEg8KB3JlY29yZHMYBSABKAQSDgoGc2VxbnVtGAYgASgEIkEKD0RiQXR0YWNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEgwKBGtpbmQYAiABKAkSEgoKbG9jYWxfb25seRgDIAEoCCIuCg1EYkF0dGFjaFJlcGx5Eh0KAmRiGAEgASgLMhEuY29ycmFsLnYxLkRiSW5mbyIzCg9EYkRldGFjaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpsb2NhbF9vbmx5GAIgASgIIg8KDURiRGV0YWNoUmVwbHkiDgoMRGJNYXBSZXF1ZXN0IiwKCkRiTWFwUmVwbHkSHgoDZGJzGAEgAygLMhEuY29ycmFsLnYxLkRiSW5mbyJSCghEYlJlY29yZBILCgNrZXkYASABKAwSCwoDcnNuGAIgASgEEg8KB2RtYXN0ZXIYAyABKA0SDQoFZmxhZ3MYBCABKA0SDAoEZGF0YRgFIAEoDCI9Cg5EYkZldGNoUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSEgoKbG9jYWxfb25seRgDIAEoCCJCCgxEYkZldGNoUmVwbHkSDQoFZm91bmQYASABKAgSIwoGcmVjb3JkGAIgASgLMhMuY29ycmFsLnYxLkRiUmVjb3JkIkAKDkRiV3JpdGVSZXF1ZXN0EgoKAmRiGAEgASgJEiIKBndyaXRlcxgCIAMoCzISLmNvcnJhbC52MS5EYldyaXRlIjQKB0RiV3JpdGUSCwoDa2V5GAEgASgMEgwKBGRhdGEYAiABKAwSDgoGZGVsZXRlGAMgASgIIh4KDERiV3JpdGVSZXBseRIOCgZzZXFudW0YASABKAQiHwoRRGJUcmF2ZXJzZVJlcXVlc3QSCgoCZGIYASABKAkiLgoNRGJSZWNvcmRCYXRjaBIOCgZwYWNrZWQYASABKAwSDQoFY291bnQYAiABKA0iNgoORGJBZG1pblJlcXVlc3QSCgoCb3AYASABKAkSCgoCZGIYAiABKAkSDAoEZmlsZRgDIAEoCSJKCgxEYkFkbWluUmVwbHkSHQoCZGIYASABKAsyES5jb3JyYWwudjEuRGJJbmZvEg0KBWNvdW50GAIgASgEEgwKBHRleHQYAyABKAkiOAoNRGJMb2NrUmVxdWVzdBIKCgJkYhgBIAEoCRILCgNrZXkYAiABKAwSDgoGdW5sb2NrGAMgASgIIkEKC0RiTG9ja1JlcGx5Eg0KBWZvdW5kGAEgASgIEiMKBnJlY29yZBgCIAEoCzITLmNvcnJhbC52MS5EYlJlY29yZCIPCg1EYk9wZW5SZXF1ZXN0IigKC0RiT3BlblJlcGx5EgsKA3BubhgBIAEoDRIMCgRwYXRoGAIgASgJIlMKD0RiVmFjdXVtUmVxdWVzdBINCgVkYl9pZBgBIAEoDRIOCgZwYWNrZWQYAiABKAwSDQoFY291bnQYAyABKA0SEgoKZ2VuZXJhdGlvbhgEIAEoDSIgCg1EYlZhY3V1bVJlcGx5Eg8KB2RlbGV0ZWQYASABKA0iaAoPRGJDb21taXRSZXF1ZXN0Eg0KBWRiX2lkGAEgASgNEg4KBnNlcW51bRgCIAEoBBIiCgZ3cml0ZXMYAyADKAsyEi5jb3JyYWwudjEuRGJXcml0ZRISCgpnZW5lcmF0aW9uGAQgASgNIg8KDURiQ29tbWl0UmVwbHkiYQoQRGJNaWdyYXRlUmVxdWVzdBINCgVkYl9pZBgBIAEoDRILCgNrZXkYAiABKAwSCgoCdG8YAyABKA0SEgoKZ2VuZXJhdGlvbhgEIAEoDRIRCglmb3J3YXJkZWQYBSABKAgiRAoORGJNaWdyYXRlUmVwbHkSIwoGcmVjb3JkGAEgASgLMhMuY29ycmFsLnYxLkRiUmVjb3JkEg0KBWZvdW5kGAIgASgIIkIKDFJlY0RiUmVxdWVzdBIKCgJvcBgBIAEoCRISCgpnZW5lcmF0aW9uGAIgASgNEhIKCmRpZ2VzdF9pZHMYAyADKA0iNwoIRGJEaWdlc3QSCgoCaWQYASABKA0SDgoGZGlnZXN0GAIgASgMEg8KB3JlY29yZHMYAyABKAQiUgoKUmVjRGJSZXBseRIeCgNkYnMYASADKAsyES5jb3JyYWwudjEuRGJJbmZvEiQKB2RpZ2VzdHMYAiADKAsyEy5jb3JyYWwudjEuRGJEaWdlc3QiMwoOUmVjUHVsbFJlcXVlc3QSDQoFZGJfaWQYASABKA0SEgoKZ2VuZXJhdGlvbhgCIAEoDSKbAQoOUmVjUHVzaFJlcXVlc3QSDQoFZGJfaWQYASABKA0SEgoKZ2VuZXJhdGlvbhgCIAEoDRIMCgRuYW1lGAMgASgJEgwKBGtpbmQYBCABKAkSDgoGcGFja2VkGAUgASgMEg0KBWNvdW50GAYgASgNEgwKBGxhc3QYByABKAgSDgoGc2VxbnVtGAggASgEEg0KBXRvdGFsGAkgASgEIiAKDFJlY1B1c2hSZXBseRIQCghyZWNlaXZlZBgBIAEoBGIGcHJvdG8z");
 
 /**
  * @generated from message corral.v1.DbInfo
@@ -698,6 +698,8 @@ export const DbMigrateReplySchema: GenMessage<DbMigrateReply> = /*@__PURE__*/
  */
 export type RecDbRequest = Message<"corral.v1.RecDbRequest"> & {
   /**
+   * "list": the attached databases; "digest": a digest of the content of each of digest_ids.
+   *
    * @generated from field: string op = 1;
    */
   op: string;
@@ -706,6 +708,11 @@ export type RecDbRequest = Message<"corral.v1.RecDbRequest"> & {
    * @generated from field: uint32 generation = 2;
    */
   generation: number;
+
+  /**
+   * @generated from field: repeated uint32 digest_ids = 3;
+   */
+  digestIds: number[];
 };
 
 /**
@@ -716,6 +723,36 @@ export const RecDbRequestSchema: GenMessage<RecDbRequest> = /*@__PURE__*/
   messageDesc(file_corral_v1_database, 27);
 
 /**
+ * A digest of one database's content (every key and stored value in key order, the sequence number
+ * record left out): two nodes with the same sequence number and digest hold the same records.
+ *
+ * @generated from message corral.v1.DbDigest
+ */
+export type DbDigest = Message<"corral.v1.DbDigest"> & {
+  /**
+   * @generated from field: uint32 id = 1;
+   */
+  id: number;
+
+  /**
+   * @generated from field: bytes digest = 2;
+   */
+  digest: Uint8Array;
+
+  /**
+   * @generated from field: uint64 records = 3;
+   */
+  records: bigint;
+};
+
+/**
+ * Describes the message corral.v1.DbDigest.
+ * Use `create(DbDigestSchema)` to create a new message.
+ */
+export const DbDigestSchema: GenMessage<DbDigest> = /*@__PURE__*/
+  messageDesc(file_corral_v1_database, 28);
+
+/**
  * @generated from message corral.v1.RecDbReply
  */
 export type RecDbReply = Message<"corral.v1.RecDbReply"> & {
@@ -723,6 +760,11 @@ export type RecDbReply = Message<"corral.v1.RecDbReply"> & {
    * @generated from field: repeated corral.v1.DbInfo dbs = 1;
    */
   dbs: DbInfo[];
+
+  /**
+   * @generated from field: repeated corral.v1.DbDigest digests = 2;
+   */
+  digests: DbDigest[];
 };
 
 /**
@@ -730,7 +772,7 @@ export type RecDbReply = Message<"corral.v1.RecDbReply"> & {
  * Use `create(RecDbReplySchema)` to create a new message.
  */
 export const RecDbReplySchema: GenMessage<RecDbReply> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 28);
+  messageDesc(file_corral_v1_database, 29);
 
 /**
  * Node links, recovery: stream every record of a database (type 432); replies: DbRecordBatch stream.
@@ -754,7 +796,7 @@ export type RecPullRequest = Message<"corral.v1.RecPullRequest"> & {
  * Use `create(RecPullRequestSchema)` to create a new message.
  */
 export const RecPullRequestSchema: GenMessage<RecPullRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 29);
+  messageDesc(file_corral_v1_database, 30);
 
 /**
  * Node links, recovery: one batch of the merged content; `last` commits it (type 434).
@@ -813,7 +855,7 @@ export type RecPushRequest = Message<"corral.v1.RecPushRequest"> & {
  * Use `create(RecPushRequestSchema)` to create a new message.
  */
 export const RecPushRequestSchema: GenMessage<RecPushRequest> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 30);
+  messageDesc(file_corral_v1_database, 31);
 
 /**
  * @generated from message corral.v1.RecPushReply
@@ -830,5 +872,5 @@ export type RecPushReply = Message<"corral.v1.RecPushReply"> & {
  * Use `create(RecPushReplySchema)` to create a new message.
  */
 export const RecPushReplySchema: GenMessage<RecPushReply> = /*@__PURE__*/
-  messageDesc(file_corral_v1_database, 31);
+  messageDesc(file_corral_v1_database, 32);
 
