@@ -7,10 +7,10 @@ export {
 export { dbIdOf, formatDbId, jenkinsHash } from './dbid.js'
 export { MAX_KEY_BYTES, MAX_VALUE_BYTES, SEQNUM_KEY } from './limits.js'
 export {
-  decodeRecord, encodeRecord, formatRecordFlags, HEADER_BYTES, UNKNOWN_PNN, type RecordHeader,
+  decodeRecord, encodeRecord, formatRecordFlags, HEADER_BYTES, readHeader, UNKNOWN_PNN, type RecordHeader,
   REC_FLAG_AUTOMATIC, REC_FLAG_MIGRATED_WITH_DATA, REC_FLAG_PERSISTENT, REC_FLAG_PERSISTENT_IN_PROGRESS,
   REC_FLAG_VACUUM_MIGRATED, REC_RO_HAVE_DELEGATIONS, REC_RO_HAVE_READONLY, REC_RO_REVOKE_COMPLETE, REC_RO_REVOKING_READONLY,
 } from './record.js'
 export { BACKUP_MAGIC, BACKUP_VERSION, escapeBytes, type BackupHead } from './backup.js'
 export { LocalStore, subDbName, type LocalStoreOptions, type StoredRecord, type TransactionWrite } from './store.js'
-export { checkPacked, dropEmptyRecords, packRaw, packRecords, unpackRecords, type PackedBatch } from './packed.js'
+export { checkPacked, dropEmptyRecords, indexPacked, packRaw, packRecords, unpackRecords, type PackedBatch } from './packed.js'

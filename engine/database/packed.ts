@@ -62,6 +62,16 @@ export function unpackRecords (buf: Uint8Array, expect?: number): StoredRecord[]
   return out
 }
 
+// Why: the recovery merge walks batches by offset (key start/end, value start/end per record, flat)
+// instead of building a record object per entry.
+export function indexPacked (buf: Uint8Array, expect?: number): { buf: Buffer, offsets: number[] } {
+  const b = asBuf(buf)
+  const offsets: number[] = []
+  const n = walk(b, (ks, ke, vs, ve) => { offsets.push(ks, ke, vs, ve) })
+  if (expect !== undefined && n !== expect) throw new CorralError('CORRAL_E_FRAME_MALFORMED', `record batch holds ${n} records, its header says ${expect}`)
+  return { buf: b, offsets }
+}
+
 // Why: a node checks a pushed batch (framing, key and value limits, the reserved key) before any of
 // it is written, without building a record object per entry.
 export function checkPacked (buf: Uint8Array, expect?: number): number {

@@ -252,12 +252,22 @@ export class LocalStore {
     return this.#packedBatches(a, batchRecords, opts.dropEmpty === true)
   }
 
+  // Why: a daemon starts the writer thread before its first recovery needs it.
+  startWriter (): void {
+    this.#open()
+    this.#writerOf().start()
+  }
+
+  #writerOf (): StoreWriter {
+    this.#writer ??= new StoreWriter({ path: this.path, maxDbs: DB_MAX_DATABASES, mapSize: this.#mapSize })
+    return this.#writer
+  }
+
   // Why: a recovery skips pushing a persistent database to a node whose copy is already the same:
   // the digest is computed by the writer thread, never on the caller's event loop.
   async digest (dbId: number): Promise<{ digest: Buffer, records: number }> {
     const a = this.#entry(dbId)
-    this.#writer ??= new StoreWriter({ path: this.path, maxDbs: DB_MAX_DATABASES, mapSize: this.#mapSize })
-    return await this.#writer.digest(subDbName(a.info.id), SEQNUM_KEY)
+    return await this.#writerOf().digest(subDbName(a.info.id), SEQNUM_KEY)
   }
 
   // Why: persistent recovery picks the node with the highest sequence number.
@@ -468,7 +478,7 @@ export class LocalStore {
 
   async #replace (a: Attached, records: AsyncIterable<PackedBatch> | Iterable<PackedBatch>, seqnum: bigint | undefined): Promise<number> {
     const stage = stageDbName(a.info.id)
-    const writer = this.#writer ??= new StoreWriter({ path: this.path, maxDbs: DB_MAX_DATABASES, mapSize: this.#mapSize })
+    const writer = this.#writerOf()
     await writer.clear(stage)
     try {
       // One batch written while the next is checked and received: at most one in the writer's queue.

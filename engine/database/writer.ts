@@ -1,49 +1,47 @@
 // The store's bulk writer: ONE worker thread per store, started on first use and kept, that writes
 // recovery pushes and restores (and reads a database through for its digest). Packed batches (engine/database/packed.ts) go to it as they arrive
-// and are written into the database's staging sub-db, each in one short LMDB write transaction;
+// and are written into the database's staging sub-db with lmdb's batched asynchronous puts;
 // the swap then replaces the live content with the staged one in a single transaction. The
 // daemon's event loop, where heartbeats and the cluster lock live, never spends time per record,
 // and no thread is started per push (starting one costs ~90 ms; four at once ~300 ms).
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
+import { DB_WRITER_NICE } from '../config/defaults.js'
 import { CorralError } from '../errors/index.js'
 
 const require = createRequire(import.meta.url)
 
 // Plain JavaScript run by the worker (eval: no TypeScript loader needed in tests or in dist/).
-// Batches arrive checked (checkPacked on the sending side); keys in ascending order, as traverses
-// and merges produce them, are appended (LMDB's fast path); anything else is a normal put.
+// Batches arrive checked (checkPacked on the sending side).
 const WORKER = `
 const { parentPort, workerData: w } = require('node:worker_threads')
 const { open } = require(w.lmdb)
+// Bulk work yields the CPU to the daemon's own thread (heartbeats, the cluster lock): this thread
+// only is niced (Linux: setpriority on a thread id applies to that thread).
+try { require('node:os').setPriority(Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()), w.nice) } catch {}
 const env = open({ path: w.path, maxDbs: w.maxDbs, keyEncoding: 'binary', encoding: 'binary', ...(w.mapSize ? { mapSize: w.mapSize } : {}) })
 const opts = { keyEncoding: 'binary', encoding: 'binary' }
 const handles = new Map()
 const db = name => { let h = handles.get(name); if (!h) { h = env.openDB(name, opts); handles.set(name, h) } return h }
-const lastKey = new Map()
-function stage (m) {
+// lmdb's asynchronous puts: the native write thread batches them into few transactions, much
+// cheaper per record than a put per JavaScript call inside one synchronous transaction.
+async function stage (m) {
   const s = db(m.stage)
   const b = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength)
-  let prev = lastKey.get(m.stage)
   let n = 0
-  env.transactionSync(() => {
-    let o = 0
-    while (o < b.length) {
-      const kl = b.readUInt32LE(o); o += 4
-      const key = b.subarray(o, o + kl); o += kl
-      const vl = b.readUInt32LE(o); o += 4
-      const value = b.subarray(o, o + vl); o += vl
-      const ascending = prev === undefined || Buffer.compare(key, prev) > 0
-      s.putSync(key, value, ascending ? { append: true } : undefined)
-      if (ascending) prev = key
-      n++
-    }
-  })
-  if (prev !== undefined) lastKey.set(m.stage, Buffer.from(prev))
+  let last = null
+  let o = 0
+  while (o < b.length) {
+    const kl = b.readUInt32LE(o); o += 4
+    const key = b.subarray(o, o + kl); o += kl
+    const vl = b.readUInt32LE(o); o += 4
+    last = s.put(key, b.subarray(o, o + vl)); o += vl
+    n++
+  }
+  if (last !== null) await last
   return n
 }
 function clear (m) {
-  lastKey.delete(m.stage)
   env.transactionSync(() => { db(m.stage).clearSync() })
   return 0
 }
@@ -62,6 +60,8 @@ function digest (m) {
     b.copy(buf, o); o += b.length
   }
   const len = Buffer.allocUnsafe(4)
+  // This thread's read snapshot may predate the daemon's last commit: read the latest.
+  env.resetReadTxn()
   for (const { key, value } of db(m.live).getRange({ snapshot: true })) {
     if (key.equals(skip)) continue
     len.writeUInt32LE(key.length, 0); put(len); put(key)
@@ -82,18 +82,21 @@ function swap (m) {
     if (m.seqnumKey !== null) live.putSync(Buffer.from(m.seqnumKey), Buffer.from(m.seqnumValue))
     s.clearSync()
   })
-  lastKey.delete(m.stage)
   return n
 }
+// Jobs run one after the other, in the order they came (a swap after the stages it follows).
+let queue = Promise.resolve()
 parentPort.on('message', m => {
-  if (m.op === 'close') { env.close().then(() => parentPort.postMessage({ id: m.id, ok: true, n: 0 })); return }
-  try {
-    if (m.op === 'digest') { digest(m); return }
-    const n = m.op === 'stage' ? stage(m) : m.op === 'clear' ? clear(m) : swap(m)
-    parentPort.postMessage({ id: m.id, ok: true, n })
-  } catch (err) {
-    parentPort.postMessage({ id: m.id, ok: false, error: String(err && err.message || err) })
-  }
+  queue = queue.then(async () => {
+    if (m.op === 'close') { await env.close(); parentPort.postMessage({ id: m.id, ok: true, n: 0 }); return }
+    try {
+      if (m.op === 'digest') { digest(m); return }
+      const n = m.op === 'stage' ? await stage(m) : m.op === 'clear' ? clear(m) : swap(m)
+      parentPort.postMessage({ id: m.id, ok: true, n })
+    } catch (err) {
+      parentPort.postMessage({ id: m.id, ok: false, error: String(err && err.message || err) })
+    }
+  })
 })
 `
 
@@ -135,6 +138,11 @@ export class StoreWriter {
     return { digest: Buffer.from(digest ?? new Uint8Array()), records }
   }
 
+  /** Start the thread now (it is otherwise started by the first job). */
+  start (): void {
+    if (!this.#closed) this.#start()
+  }
+
   /** Stop the worker after its queued jobs (the store is closing). */
   async close (): Promise<void> {
     if (this.#closed) return
@@ -167,7 +175,7 @@ export class StoreWriter {
     if (this.#worker !== null) return this.#worker
     const w = new Worker(WORKER, {
       eval: true,
-      workerData: { lmdb: require.resolve('lmdb'), path: this.opts.path, maxDbs: this.opts.maxDbs, mapSize: this.opts.mapSize },
+      workerData: { lmdb: require.resolve('lmdb'), path: this.opts.path, maxDbs: this.opts.maxDbs, mapSize: this.opts.mapSize, nice: DB_WRITER_NICE },
     })
     // An idle writer does not keep a process alive (a CLI or test that forgets close()).
     w.on('message', (m: { id: number, ok: boolean, n?: number, digest?: Uint8Array, error?: string }) => {
@@ -188,6 +196,8 @@ export class StoreWriter {
     w.on('error', err => { fail(`failed: ${err.message}`) })
     w.on('exit', code => { fail(`exited with ${code}`) })
     this.#worker = w
+    // Idle until its first job: an idle writer does not keep a process alive.
+    w.unref()
     return w
   }
 }

@@ -4,7 +4,7 @@
 // at a few batches whatever the size; persistent and replicated: the copy with the highest
 // sequence number is streamed to every other node. Transport-free: the caller supplies the calls.
 import { CorralError } from '../errors/index.js'
-import { dropEmptyRecords, packRecords, unpackRecords, type DbInfo, type PackedBatch, type StoredRecord } from '../database/index.js'
+import { dropEmptyRecords, HEADER_BYTES, indexPacked, readHeader, type DbInfo, type PackedBatch, type RecordHeader } from '../database/index.js'
 import { incomingWins, RECORD_FLAG_MIGRATED_WITH_DATA } from './merge.js'
 
 export interface RecoveryDeps {
@@ -186,42 +186,91 @@ async function fanOut (d: RecoveryDeps, db: DbInfo, targets: number[], source: A
 
 // k-way merge of the nodes' sorted streams; for one key the copies are taken in node order and the
 // CTDB rule decides; the winner is pushed with the leader as data master. Empty records are dropped.
+// Records are handled by their offsets in the pulled batches and copied once into the output batch;
+// headers are read only where two nodes hold the same key.
 async function * mergeSorted (d: RecoveryDeps, db: DbInfo, holders: number[]): AsyncIterable<PackedBatch> {
-  const cursors = holders.map(p => ({ pnn: p, it: tagged(() => d.pull(p, db.id), p)[Symbol.asyncIterator](), batch: [] as StoredRecord[], i: 0, done: false }))
-  const fill = async (c: typeof cursors[number]): Promise<void> => {
-    while (!c.done && c.i >= c.batch.length) {
-      let r: IteratorResult<PackedBatch>
+  interface Cursor { pnn: number, it: AsyncIterator<PackedBatch>, buf: Buffer, at: number[], i: number, done: boolean }
+  const cursors: Cursor[] = holders.map(p => ({ pnn: p, it: tagged(() => d.pull(p, db.id), p)[Symbol.asyncIterator](), buf: EMPTY, at: [], i: 0, done: false }))
+  // Move to the next batch when this one is used up (i counts offsets: 4 per record).
+  const fill = async (c: Cursor): Promise<void> => {
+    while (!c.done && c.i >= c.at.length) {
       try {
-        r = await c.it.next()
-        if (r.done !== true) { c.batch = unpackRecords(r.value.packed, r.value.count); c.i = 0 }
+        const r = await c.it.next()
+        if (r.done === true) { c.done = true; return }
+        const x = indexPacked(r.value.packed, r.value.count)
+        c.buf = x.buf; c.at = x.offsets; c.i = 0
       } catch (err) {
         throw tag(err, c.pnn)
       }
-      if (r.done === true) c.done = true
     }
   }
   await Promise.all(cursors.map(fill))
-  let out: StoredRecord[] = []
+  const out = new MergeOutput(d.leader)
   for (;;) {
-    let min: Buffer | null = null
+    let min: Cursor | null = null
     for (const c of cursors) {
       if (c.done) continue
-      const k = c.batch[c.i].key
-      if (min === null || Buffer.compare(k, min) < 0) min = k
+      if (min === null || c.buf.compare(min.buf, min.at[min.i], min.at[min.i + 1], c.at[c.i], c.at[c.i + 1]) < 0) min = c
     }
     if (min === null) break
-    let win: StoredRecord | undefined
+    const key = { buf: min.buf, start: min.at[min.i], end: min.at[min.i + 1] }
+    let win: { buf: Buffer, ks: number, vs: number, ve: number } | undefined
+    let winHeader: RecordHeader | undefined
     for (const c of cursors) {
-      if (c.done || Buffer.compare(c.batch[c.i].key, min) !== 0) continue
-      const r = c.batch[c.i]
-      if (incomingWins(win?.header, r.header, d.leader)) win = r
-      c.i++
-      await fill(c)
+      if (c.done || c.buf.compare(key.buf, key.start, key.end, c.at[c.i], c.at[c.i + 1]) !== 0) continue
+      const copy = { buf: c.buf, ks: c.at[c.i], vs: c.at[c.i + 2], ve: c.at[c.i + 3] }
+      if (win === undefined) {
+        win = copy
+      } else {
+        winHeader ??= readHeader(win.buf, win.vs)
+        const incoming = readHeader(copy.buf, copy.vs)
+        if (incomingWins(winHeader, incoming, d.leader)) { win = copy; winHeader = incoming }
+      }
+      c.i += 4
+      if (c.i >= c.at.length) await fill(c)
     }
-    if (win !== undefined && win.data.length > 0) {
-      out.push({ key: Buffer.from(win.key), header: { rsn: win.header.rsn, dmaster: d.leader, flags: win.header.flags | RECORD_FLAG_MIGRATED_WITH_DATA }, data: win.data })
-      if (out.length >= d.batchRecords) { yield { packed: packRecords(out), count: out.length }; out = [] }
+    if (win !== undefined && win.ve - win.vs > HEADER_BYTES) {
+      out.add(win.buf, win.ks, key.end - key.start, win.vs, win.ve)
+      if (out.count >= d.batchRecords) {
+        yield out.take()
+        // Pulled batches may all be here already: without this the merge would run from one batch
+        // to the next on microtasks alone and hold off timers (heartbeats) for the whole database.
+        await new Promise<void>(resolve => setImmediate(resolve))
+      }
     }
   }
-  if (out.length > 0) yield { packed: packRecords(out), count: out.length }
+  if (out.count > 0) yield out.take()
+}
+
+const EMPTY = Buffer.alloc(0)
+
+// The merge's output batch: winners are copied byte for byte, then their header says data master =
+// the leader and MIGRATED_WITH_DATA, as CTDB's recovery writes them.
+class MergeOutput {
+  #parts: Array<[Buffer, number, number, number, number]> = []
+  #bytes = 0
+  constructor (readonly leader: number) {}
+  get count (): number { return this.#parts.length }
+  add (buf: Buffer, ks: number, kl: number, vs: number, ve: number): void {
+    this.#parts.push([buf, ks, kl, vs, ve])
+    this.#bytes += 8 + kl + ve - vs
+  }
+
+  take (): PackedBatch {
+    const packed = Buffer.allocUnsafe(this.#bytes)
+    let o = 0
+    for (const [buf, ks, kl, vs, ve] of this.#parts) {
+      packed.writeUInt32LE(kl, o); o += 4
+      buf.copy(packed, o, ks, ks + kl); o += kl
+      packed.writeUInt32LE(ve - vs, o); o += 4
+      buf.copy(packed, o, vs, ve)
+      packed.writeUInt32LE(this.leader, o + 8)
+      packed.writeUInt32LE((packed.readUInt32LE(o + 16) | RECORD_FLAG_MIGRATED_WITH_DATA) >>> 0, o + 16)
+      o += ve - vs
+    }
+    const batch = { packed, count: this.#parts.length }
+    this.#parts = []
+    this.#bytes = 0
+    return batch
+  }
 }
