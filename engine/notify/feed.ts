@@ -8,7 +8,7 @@ import type { NotificationScript, NotificationState } from './script.js'
 /** Entry types of the log; the fields of each are in docs/notifications.md. */
 export const NOTIFICATION_TYPES = [
   'daemon:state', 'node:flags', 'node:health', 'node:connected', 'node:disconnected', 'leader:elected',
-  'recovery:started', 'recovery:finished', 'takeover:done', 'ip:taken', 'ip:released',
+  'recovery:started', 'recovery:finished', 'takeover:done', 'ip:taken', 'ip:released', 'service:degraded',
 ] as const
 
 // Why: one listener per cluster event keeps the log's order the order the events happened in.
@@ -31,6 +31,7 @@ export function feedFromNode (node: ClusterNode, log: NotificationLog, script: N
     e.on('takeover:done', t => { log.add('takeover:done', { generation: t.generation, reason: t.reason, ms: t.ms, moved: t.moved }) }),
     e.on('ip:taken', i => { log.add('ip:taken', { pnn: node.pnn, ip: i.ip, iface: i.iface }) }),
     e.on('ip:released', i => { log.add('ip:released', { pnn: node.pnn, ip: i.ip, iface: i.iface }) }),
+    e.on('service:degraded', d => { log.add('service:degraded', { pnn: node.pnn, degraded: d.reason !== '', reason: d.reason }) }),
   ]
   return () => { for (const off of offs) off() }
 }

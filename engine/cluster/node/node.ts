@@ -65,6 +65,8 @@ export interface ClusterEvents {
   'takeover:done': { generation: number, reason: string, ms: number, moved: Array<{ ip: string, from: number, to: number }> }
   'ip:taken': { ip: string, iface: string }
   'ip:released': { ip: string, iface: string }
+  /** This node's monitor turned DEGRADED (reason set), changed its reason, or recovered (reason ''). */
+  'service:degraded': { reason: string }
 }
 
 interface Peer {
@@ -599,7 +601,9 @@ export class ClusterNode {
     if (why !== '') this.services.degradedTotal++
     if (why !== '' && why !== this.services.degradedReason) this.log.warn({ reason: why }, `monitor DEGRADED: ${why}`)
     else if (why === '' && this.services.degradedReason !== '') this.log.notice({}, 'monitor no longer DEGRADED')
+    const changed = why !== this.services.degradedReason
     this.services.degradedReason = why
+    if (changed) this.events.emit('service:degraded', { reason: why })
   }
 
   #setFlag (bit: number, on: boolean): boolean {
