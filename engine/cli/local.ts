@@ -92,7 +92,10 @@ function writeNodeConfig (root: string, node: LocalNode, all: LocalNode[], key: 
   writeFileSync(join(node.configDir, 'public_addresses'), Array.from({ length: 2 * all.length }, (_, i) => `198.51.100.${i + 1}/24 corral0\n`).join(''))
   const shipped = join(root, 'events.d')
   const target = join(node.configDir, 'events.d')
-  if (existsSync(shipped) && !existsSync(target)) cpSync(shipped, target, { recursive: true })
+  // Shipped scripts are copied; shipped plugins are not: they import their code by a path relative
+  // to the package, so they are enabled as on an installed system (`corral event script enable`
+  // links the package's copy in).
+  if (existsSync(shipped) && !existsSync(target)) cpSync(shipped, target, { recursive: true, filter: src => !src.endsWith('.plugin.ts') })
   mkdirSync(join(target, 'legacy'), { recursive: true })
 }
 

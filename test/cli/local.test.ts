@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { corral } from './fixtures/daemon.js'
@@ -16,6 +16,11 @@ t.test('local start brings up N nodes with their own sockets and the sample even
   t.equal(run.code, 0, run.stderr)
   const st = corral(['--socket', j.nodes[1].socket, 'event', 'status', 'legacy', 'startup'])
   t.match(st.stdout, /^00\.sample {12}OK .*\n {2}OUTPUT: sample: startup/)
+  // Shipped plugins are not copied in: enabling one links the package's file, whose imports resolve.
+  const enable = corral(['--socket', j.nodes[1].socket, 'event', 'script', 'enable', 'legacy', '43.process'])
+  t.equal(enable.code, 0, enable.stderr)
+  t.ok(lstatSync(join(dir, 'node1', 'etc', 'events.d', 'legacy', '43.process.plugin.ts')).isSymbolicLink(), '43.process is a link into the package')
+  t.equal(corral(['--socket', j.nodes[1].socket, 'event', 'script', 'disable', 'legacy', '43.process']).code, 0)
   t.equal(corral(['local', 'start', '--nodes', '2', '--dir', dir]).code, 64, 'a second start refuses while nodes run')
   t.equal(readFileSync(join(dir, 'node0', 'etc', 'nodes'), 'utf8'), '127.0.0.1\n127.0.0.2\n')
 })
