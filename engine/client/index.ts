@@ -57,7 +57,7 @@ export class CorralClient {
   }
 
   /** True while the node is frozen for a recovery (local writes wait for the daemon then). */
-  frozen (): boolean { return this.#catalogue.get(FROZEN_KEY) !== undefined }
+  frozen (): boolean { return this.#catalogue.getBinaryFast(FROZEN_KEY) !== undefined }
 
   /** Close the socket (locks held by this client are released) and the environment. */
   async close (): Promise<void> {
@@ -117,7 +117,8 @@ export class ClientDb {
     if (k.length === 0) throw new CorralError('CORRAL_E_USAGE', 'a record key cannot be empty')
     return this.client.env.transactionSync(() => {
       if (this.client.frozen()) return false
-      const cur = this.sub.get(k)
+      // lmdb's shared read buffer (valid until the next read): only the header is looked at and copied.
+      const cur = this.sub.getBinaryFast(k)
       if (cur === undefined || cur.length < HEADER_BYTES) return false
       // dmaster sits at bytes 8-11 of CTDB's header; the header (RSN, flags) is kept as it is.
       if (cur.readUInt32LE(8) !== this.client.pnn) return false
