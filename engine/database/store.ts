@@ -1,13 +1,14 @@
 // The node-local database store: ONE LMDB environment in a directory, one named sub-db per attached
 // database (`db:0x1234abcd`, named by id), a `catalogue` sub-db of attached databases and, while a
-// recovery push runs, a staging sub-db per database (`stage:0x1234abcd`). Keys and values are raw
+// recovery push runs, a staging file per database beside LMDB's (`stage-0x1234abcd.push`). Keys and values are raw
 // bytes; every value is a CTDB record header followed by the data (see record.ts).
 //
 // LMDB is multi-process: a local client may open the same environment itself, read-only
 // (lmdb `open({ path, readOnly: true, maxDbs, keyEncoding: 'binary', encoding: 'binary' })`),
 // look a name up in `catalogue` and read `db:0x…` directly without asking the daemon. Only one
 // writer (this class, in the daemon) may have the directory open: opening it wipes volatile data.
-import { mkdirSync, realpathSync } from 'node:fs'
+import { mkdirSync, readdirSync, realpathSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { open as openLmdb, type Database, type RootDatabase } from 'lmdb'
 import { DB_MAX_DATABASES, DB_TRAVERSE_BATCH_BYTES, DB_TRAVERSE_BATCH_RECORDS } from '../config/defaults.js'
 import { CorralError } from '../errors/index.js'
@@ -386,7 +387,8 @@ export class LocalStore {
   }
 
   // Load the catalogue: persistent databases become attached; volatile and replicated ones are
-  // emptied and dropped from it; staging sub-dbs left by a crash mid-push are emptied.
+  // emptied and dropped from it; staging left by a crash mid-push (files, and the staging sub-dbs
+  // of older versions) is removed.
   #load (): void {
     const version = this.#catalogue.get(CATALOGUE_VERSION_KEY)
     if (version !== undefined && Number(version.toString('utf8')) > CATALOGUE_VERSION) {
@@ -414,6 +416,10 @@ export class LocalStore {
       this.#catalogue.putSync(CATALOGUE_VERSION_KEY, Buffer.from(String(CATALOGUE_VERSION)))
     })
     for (const a of kept2) this.#register(a)
+    // Staging files of pushes a crash interrupted: never swapped in, so never part of a database.
+    for (const f of readdirSync(this.path)) {
+      if (f.startsWith(STAGE_FILE_PREFIX) && f.endsWith(STAGE_FILE_SUFFIX)) rmSync(join(this.path, f), { force: true })
+    }
   }
 
   // Batches from a read transaction: the caller's, or one of its own that ends with the loop.
@@ -477,12 +483,12 @@ export class LocalStore {
   }
 
   async #replace (a: Attached, records: AsyncIterable<PackedBatch> | Iterable<PackedBatch>, seqnum: bigint | undefined): Promise<number> {
-    const stage = stageDbName(a.info.id)
+    const stage = stageFileName(this.path, a.info.id)
     const writer = this.#writerOf()
     await writer.clear(stage)
     try {
       // One batch written while the next is checked and received: at most one in the writer's queue.
-      let writing: Promise<number> = Promise.resolve(0)
+      let writing: Promise<void> = Promise.resolve()
       for await (const batch of records) {
         if (batch === null || typeof batch !== 'object' || !Buffer.isBuffer(batch.packed)) throw new CorralError('CORRAL_E_USAGE', 'replaceAll: each batch must be a packed batch')
         checkPacked(batch.packed, batch.count)
@@ -585,9 +591,13 @@ export function subDbName (id: number): string {
   return `db:${formatDbId(id)}`
 }
 
-function stageDbName (id: number): string {
-  return `stage:${formatDbId(id)}`
+// A push's staging file, beside LMDB's files in the environment directory.
+function stageFileName (dir: string, id: number): string {
+  return join(dir, `${STAGE_FILE_PREFIX}${formatDbId(id)}${STAGE_FILE_SUFFIX}`)
 }
+
+const STAGE_FILE_PREFIX = 'stage-'
+const STAGE_FILE_SUFFIX = '.push'
 
 // Record batches as packed batches (restores and tests hand records; pushes arrive packed).
 async function * packEach (records: AsyncIterable<StoredRecord[]> | Iterable<StoredRecord[]>): AsyncGenerator<PackedBatch> {

@@ -1,7 +1,7 @@
 // The store's bulk writer: ONE worker thread per store, started on first use and kept, that writes
 // recovery pushes and restores (and reads a database through for its digest). Packed batches (engine/database/packed.ts) go to it as they arrive
-// and are written into the database's staging sub-db with lmdb's batched asynchronous puts;
-// the swap then replaces the live content with the staged one in a single transaction. The
+// and appended to the database's staging file; the swap then replaces the live content with the
+// staged records in a single transaction, writing each record once. The
 // daemon's event loop, where heartbeats and the cluster lock live, never spends time per record,
 // and no thread is started per push (starting one costs ~90 ms; four at once ~300 ms).
 import { createRequire } from 'node:module'
@@ -23,27 +23,67 @@ const env = open({ path: w.path, maxDbs: w.maxDbs, keyEncoding: 'binary', encodi
 const opts = { keyEncoding: 'binary', encoding: 'binary' }
 const handles = new Map()
 const db = name => { let h = handles.get(name); if (!h) { h = env.openDB(name, opts); handles.set(name, h) } return h }
-// lmdb's asynchronous puts: the native write thread batches them into few transactions, much
-// cheaper per record than a put per JavaScript call inside one synchronous transaction.
-async function stage (m) {
-  const s = db(m.stage)
-  const b = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength)
-  let n = 0
-  let last = null
-  let o = 0
-  while (o < b.length) {
-    const kl = b.readUInt32LE(o); o += 4
-    const key = b.subarray(o, o + kl); o += kl
-    const vl = b.readUInt32LE(o); o += 4
-    last = s.put(key, b.subarray(o, o + vl)); o += vl
-    n++
-  }
-  if (last !== null) await last
-  return n
+// A push is staged as a flat file beside the environment (each batch: u32 length, then the packed
+// batch), appended as it arrives; nothing of it is in LMDB until the swap. A crash before the swap
+// leaves only the file, which the next open deletes.
+const fs = require('node:fs')
+const stageFiles = new Map()
+function stage (m) {
+  let fd = stageFiles.get(m.file)
+  if (fd === undefined) { fd = fs.openSync(m.file, 'a'); stageFiles.set(m.file, fd) }
+  const len = Buffer.allocUnsafe(4)
+  len.writeUInt32LE(m.buf.byteLength, 0)
+  fs.writeSync(fd, len)
+  fs.writeSync(fd, m.buf)
+  return 0
 }
 function clear (m) {
-  env.transactionSync(() => { db(m.stage).clearSync() })
+  const fd = stageFiles.get(m.file)
+  if (fd !== undefined) { fs.closeSync(fd); stageFiles.delete(m.file) }
+  fs.rmSync(m.file, { force: true })
   return 0
+}
+// The staged records replace the live content in ONE write transaction: each record written once,
+// appended while keys come in ascending order (traverses and merges send them so), else a plain
+// put (a later copy of a key wins).
+function swap (m) {
+  const live = db(m.live)
+  const fd = stageFiles.get(m.file)
+  if (fd !== undefined) { fs.closeSync(fd); stageFiles.delete(m.file) }
+  let n = 0
+  let rfd = null
+  try { rfd = fs.openSync(m.file, 'r') } catch (err) { if (err.code !== 'ENOENT') throw err }
+  const head = Buffer.allocUnsafe(4)
+  try {
+    env.transactionSync(() => {
+      live.clearSync()
+      let prev
+      let pos = 0
+      // One staged batch at a time: memory stays at a batch whatever the size of the push.
+      while (rfd !== null && fs.readSync(rfd, head, 0, 4, pos) === 4) {
+        const blen = head.readUInt32LE(0)
+        const b = Buffer.allocUnsafe(blen)
+        if (fs.readSync(rfd, b, 0, blen, pos + 4) !== blen) throw new Error('staging file ' + m.file + ' ends inside a batch')
+        pos += 4 + blen
+        let o = 0
+        while (o < blen) {
+          const kl = b.readUInt32LE(o); o += 4
+          const key = b.subarray(o, o + kl); o += kl
+          const vl = b.readUInt32LE(o); o += 4
+          const value = b.subarray(o, o + vl); o += vl
+          const ascending = prev === undefined || Buffer.compare(key, prev) > 0
+          live.putSync(key, value, ascending ? { append: true } : undefined)
+          if (ascending) prev = key
+          n++
+        }
+      }
+      if (m.seqnumKey !== null) live.putSync(Buffer.from(m.seqnumKey), Buffer.from(m.seqnumValue))
+    })
+  } finally {
+    if (rfd !== null) fs.closeSync(rfd)
+  }
+  fs.rmSync(m.file, { force: true })
+  return n
 }
 // A digest of a database's content, off the daemon's loop: u32 lengths, key and value of every
 // record in key order, in 64 KiB chunks through SHA-256; the sequence number record left out.
@@ -72,18 +112,6 @@ function digest (m) {
   parentPort.postMessage({ id: m.id, ok: true, n, digest: h.digest() })
   return null
 }
-function swap (m) {
-  const live = db(m.live)
-  const s = db(m.stage)
-  let n = 0
-  env.transactionSync(() => {
-    live.clearSync()
-    for (const { key, value } of s.getRange({})) { live.putSync(key, value, { append: true }); n++ }
-    if (m.seqnumKey !== null) live.putSync(Buffer.from(m.seqnumKey), Buffer.from(m.seqnumValue))
-    s.clearSync()
-  })
-  return n
-}
 // Jobs run one after the other, in the order they came (a swap after the stages it follows).
 let queue = Promise.resolve()
 parentPort.on('message', m => {
@@ -91,7 +119,7 @@ parentPort.on('message', m => {
     if (m.op === 'close') { await env.close(); parentPort.postMessage({ id: m.id, ok: true, n: 0 }); return }
     try {
       if (m.op === 'digest') { digest(m); return }
-      const n = m.op === 'stage' ? await stage(m) : m.op === 'clear' ? clear(m) : swap(m)
+      const n = m.op === 'stage' ? stage(m) : m.op === 'clear' ? clear(m) : swap(m)
       parentPort.postMessage({ id: m.id, ok: true, n })
     } catch (err) {
       parentPort.postMessage({ id: m.id, ok: false, error: String(err && err.message || err) })
@@ -102,8 +130,8 @@ parentPort.on('message', m => {
 
 export interface WriterOptions { path: string, maxDbs: number, mapSize?: number }
 
-type Job = { op: 'stage', stage: string, buf: Uint8Array } | { op: 'clear', stage: string } | { op: 'digest', live: string, skipKey: Uint8Array } |
-  { op: 'swap', live: string, stage: string, seqnumKey: number[] | null, seqnumValue: number[] | null }
+type Job = { op: 'stage', file: string, buf: Uint8Array } | { op: 'clear', file: string } | { op: 'digest', live: string, skipKey: Uint8Array } |
+  { op: 'swap', live: string, file: string, seqnumKey: number[] | null, seqnumValue: number[] | null }
 
 interface Pending { resolve: (n: number, digest?: Uint8Array) => void, reject: (err: Error) => void, what: string }
 
@@ -116,19 +144,19 @@ export class StoreWriter {
 
   constructor (readonly opts: WriterOptions) {}
 
-  /** Write one packed batch into the staging sub-db `stage` (cleared first by clear()). */
-  async stage (stage: string, packed: Uint8Array): Promise<number> {
-    return await this.#call({ op: 'stage', stage, buf: packed }, `staging into ${stage}`)
+  /** Append one packed batch to the staging file `file` (removed first by clear()). */
+  async stage (file: string, packed: Uint8Array): Promise<void> {
+    await this.#call({ op: 'stage', file, buf: packed }, `staging into ${file}`)
   }
 
-  /** Empty a staging sub-db (before a push, and after a failed one). */
-  async clear (stage: string): Promise<void> {
-    await this.#call({ op: 'clear', stage }, `clearing ${stage}`)
+  /** Remove a staging file (before a push, and after a failed one). */
+  async clear (file: string): Promise<void> {
+    await this.#call({ op: 'clear', file }, `clearing ${file}`)
   }
 
-  /** Replace `live` with `stage` in one transaction, with this sequence number record; returns the records copied. */
-  async swap (live: string, stage: string, seqnum: { key: Uint8Array, value: Uint8Array } | null): Promise<number> {
-    return await this.#call({ op: 'swap', live, stage, seqnumKey: seqnum === null ? null : [...seqnum.key], seqnumValue: seqnum === null ? null : [...seqnum.value] }, `swapping ${stage} into ${live}`)
+  /** Replace `live` with the staged records in one transaction, with this sequence number record; returns the records written. */
+  async swap (live: string, file: string, seqnum: { key: Uint8Array, value: Uint8Array } | null): Promise<number> {
+    return await this.#call({ op: 'swap', live, file, seqnumKey: seqnum === null ? null : [...seqnum.key], seqnumValue: seqnum === null ? null : [...seqnum.value] }, `swapping ${file} into ${live}`)
   }
 
   /** A SHA-256 digest of `live`'s records in key order (without `skipKey`), and how many there are. */
