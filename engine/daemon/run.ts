@@ -104,7 +104,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   // Prometheus metrics (off unless [metrics] address): built now so they see the first events.
   const metrics = config.metrics.address === null
     ? null
-    : createDaemonMetrics({ node, runner, logDropped: () => log.droppedCount(), protocolErrors: () => controlServer.stats().rejected })
+    : createDaemonMetrics({ node, runner, logDropped: () => log.droppedCount(), protocolErrors: () => controlServer.stats().rejected + (node?.linkProtocolErrors ?? 0) })
   let server
   try {
     server = await createControlServer({

@@ -120,7 +120,7 @@ export function createDaemonMetrics (c: MetricsComponents): DaemonMetrics {
   }
   if (c.protocolErrors !== undefined) {
     const errors = followTotal(c.protocolErrors)
-    new Counter({ name: 'corral_protocol_errors_total', help: 'Control-socket connections closed for malformed input (bad frame, handshake or version)', registers, collect () { errors(this) } })
+    new Counter({ name: 'corral_protocol_errors_total', help: 'Connections (control socket and node links) closed for malformed input (bad frame, handshake or version)', registers, collect () { errors(this) } })
   }
 
   return {

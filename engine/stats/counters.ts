@@ -12,6 +12,7 @@ export interface StatisticsSources {
     readonly pnn: number
     /** Recoveries completed on this node as leader or member (a running total). */
     readonly recoveries: number
+    readonly linkProtocolErrors?: number
     readonly decisions: { on (fn: (d: Decision) => void): () => void }
   } | null
   runner?: { readonly events: { on (name: 'run:finished' | 'run:cancelled', fn: (r: RunRecord) => void): () => void } } | null
@@ -97,7 +98,9 @@ export class DaemonStatistics {
 
   #totals (): { joined: number, accepted: number, rejected: number, dropped: number } {
     const c = this.sources.control?.()
-    return { joined: this.sources.node?.recoveries ?? 0, accepted: c?.accepted ?? 0, rejected: c?.rejected ?? 0, dropped: this.sources.logDropped?.() ?? 0 }
+    // Protocol errors: the control socket's and the node links' (both directions).
+    const rejected = (c?.rejected ?? 0) + (this.sources.node?.linkProtocolErrors ?? 0)
+    return { joined: this.sources.node?.recoveries ?? 0, accepted: c?.accepted ?? 0, rejected, dropped: this.sources.logDropped?.() ?? 0 }
   }
 
   // Why: `corral statistics` reads everything at once; with reset, the next read starts from zero.

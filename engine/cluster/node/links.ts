@@ -17,12 +17,12 @@ export interface ListenerOptions {
   onAuthenticated?: (peerPnn: number, conn: Connection) => void
 }
 
-/** Counters for status and metrics. */
-export interface ListenerStats { accepted: number, authFailures: number }
+/** Counters for status and metrics; `rejected`: links closed for malformed input (frame, handshake). */
+export interface ListenerStats { accepted: number, authFailures: number, rejected: number }
 
 // Why: every incoming link gets its own auth state; nothing but the auth exchange is served before it.
 export function listenNodeLinks (o: ListenerOptions): Promise<{ server: Server, stats: ListenerStats, close (): Promise<void> }> {
-  const stats: ListenerStats = { accepted: 0, authFailures: 0 }
+  const stats: ListenerStats = { accepted: 0, authFailures: 0, rejected: 0 }
   const conns = new Set<Connection>()
   const server = createServer((socket: Socket) => {
     stats.accepted++
@@ -62,7 +62,7 @@ export function listenNodeLinks (o: ListenerOptions): Promise<{ server: Server, 
     ])
     const conn = new Connection(socket, { role: 'node', pnn: o.myPnn, handlers: table, log: o.log, handshakeTimeoutMs: 2000 })
     conns.add(conn)
-    conn.events.on('connection:closed', () => conns.delete(conn))
+    conn.events.on('connection:closed', () => { conns.delete(conn); stats.rejected += conn.stats.rejected })
   })
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new CorralError('CORRAL_E_INTERNAL', `cannot listen on ${o.address}:${o.port}: ${err.message}`, { cause: err })))

@@ -111,7 +111,8 @@ export class ClusterNode {
   #key: Buffer = Buffer.alloc(0)
   #detector: FailureDetector
   #timers: NodeJS.Timeout[] = []
-  #listener: { close (): Promise<void> } | null = null
+  #listener: { close (): Promise<void>, stats: { rejected: number } } | null = null
+  #outRejected = 0
   #taking = false
   #recovering = false
   #recoveryNeeded = false
@@ -258,7 +259,7 @@ export class ClusterNode {
   }
 
   // Bind the configured node address, else the first address of the nodes file this host can bind.
-  async #listen (): Promise<{ close (): Promise<void> }> {
+  async #listen (): Promise<{ close (): Promise<void>, stats: { rejected: number } }> {
     const want = this.config.cluster.nodeAddress
     const candidates = this.nodes.filter(n => (n.flags & NODE_FLAGS_DELETED) === 0 && (want === null || n.address === want))
     if (want !== null && candidates.length === 0) throw new CorralError('CORRAL_E_NODE_UNKNOWN', `node address ${want} is not in the nodes file`, { place: { file: this.config.cluster.nodesFile } })
@@ -284,6 +285,7 @@ export class ClusterNode {
       const conn = await dialNodeLink({ address: p.address, port: this.config.cluster.port, localAddress: this.nodes[this.pnn].address, key: this.#key, myPnn: this.pnn, timeoutMs: 1000, log: this.log })
       p.out = conn
       conn.events.on('connection:closed', () => {
+        this.#outRejected += conn.stats.rejected
         if (p.out === conn) p.out = null
         this.#lost(p.pnn, 'link closed')
         setTimeout(() => { void this.#dial(p) }, D.RECONNECT_DELAY_MS)
@@ -431,6 +433,9 @@ export class ClusterNode {
     this.#setFlag(NODE_FLAGS_UNHEALTHY, true)
     return ''
   }
+
+  /** Node links (both directions) closed for malformed input: a frame, handshake or version problem. */
+  get linkProtocolErrors (): number { return (this.#listener?.stats.rejected ?? 0) + this.#outRejected }
 
   /** Why the node is UNHEALTHY by an external report, or null. */
   get externalUnhealthy (): string | null { return this.#externalUnhealthy }

@@ -46,3 +46,17 @@ t.test('a wrong proof is refused, counted and logged', async t => {
   t.ok(listener.stats.authFailures >= 2)
   t.ok(warns.some(w => /wrong cluster key/.test(w)))
 })
+
+t.test('a link closed for a malformed frame is counted as a protocol error', async t => {
+  const before = listener.stats.rejected
+  const s = createConnection({ host: '127.0.0.1', port: PORT })
+  await new Promise<void>(resolve => s.once('connect', () => resolve()))
+  s.on('error', () => {})
+  s.resume() // read what the server sends (its Hello, its error), so its close reaches us
+  // A frame length far over the limit: refused from its 4-byte prefix.
+  s.write(Buffer.from([0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0]))
+  await new Promise<void>(resolve => s.once('close', () => resolve()))
+  const end = Date.now() + 5000
+  while (listener.stats.rejected === before && Date.now() < end) await new Promise(resolve => setTimeout(resolve, 10))
+  t.equal(listener.stats.rejected, before + 1)
+})
