@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { DbCommitRequestSchema, DbMigrateRequestSchema, DbVacuumRequestSchema, DbWriteRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
 import { CorralError } from '../../errors/index.js'
-import { LocalStore, type DbInfo, type DbKind, type PackedBatch, type RecordHeader, type StoredRecord } from '../../database/index.js'
+import { HEADER_BYTES, indexPacked, LocalStore, readHeader, type DbInfo, type DbKind, type PackedBatch, type RecordHeader, type StoredRecord } from '../../database/index.js'
 import { AsyncQueue, packRecords } from '../../recovery/index.js'
 import { RecoveryMode } from '../runstate.js'
 import type { ClusterNode } from './node.js'
@@ -57,8 +57,16 @@ export class NodeDatabases {
       for (const db of this.store.list()) {
         if (db.kind !== 'volatile') continue
         const empty: StoredRecord[] = []
-        for await (const batch of this.store.traverse(db.id, D.DB_BATCH_RECORDS)) {
-          for (const r of batch) if (r.data.length === 0 && r.header.dmaster === this.node.pnn) empty.push(r)
+        // Read packed: only the empty records this node holds become record objects.
+        for await (const b of this.store.traversePacked(db.id, { batchRecords: D.DB_BATCH_RECORDS })) {
+          // A recovery started: it drops empty records itself, and needs the CPU.
+          if (this.#frozen !== null) break
+          const { buf, offsets } = indexPacked(b.packed, b.count)
+          for (let i = 0; i < offsets.length; i += 4) {
+            const vs = offsets[i + 2]
+            if (offsets[i + 3] - vs !== HEADER_BYTES || buf.readUInt32LE(vs + 8) !== this.node.pnn) continue
+            empty.push({ key: Buffer.from(buf.subarray(offsets[i], offsets[i + 1])), header: readHeader(buf, vs), data: Buffer.alloc(0) })
+          }
           if (empty.length >= D.DB_BATCH_RECORDS) break
         }
         if (empty.length === 0) continue
