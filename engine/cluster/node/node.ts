@@ -580,12 +580,13 @@ export class ClusterNode {
   // Why: CTDB's monitor with corral's rise/fall and timeout counting, so health does not flap.
   async #runMonitor (): Promise<void> {
     const m = this.#monitor
-    const t = this.tunables
     if (this.runstate !== Runstate.RUNNING || this.recoveryMode !== RecoveryMode.NORMAL || isInactive(this.flags)) {
       this.#scheduleMonitor(1000)
       return
     }
     const r = await this.runEvent('monitor')
+    // Read after the run: a `setvar MonitorFall/MonitorRise` made while it ran applies to its result.
+    const t = this.tunables
     const before = this.flags
     if (r.state === 'OK') {
       m.ok++; m.fail = 0; m.timeouts = 0
