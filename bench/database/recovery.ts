@@ -16,7 +16,7 @@
 //   BENCH_DB_MAX=100000 (largest size; default 1000000, run-all uses 100000), BENCH_DB_RUNS (runs
 //   for sizes <= 100k, default 5; 1M: 3), BENCH_CTDB=0 skips the CTDB baseline, BENCH_DB_KINDS=volatile
 //   runs one kind, BENCH_KEEP=1 keeps the cluster directories (logs) for a look afterwards.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -138,17 +138,6 @@ async function stopDaemon (c: Cluster, pnn: number): Promise<void> {
   while (alive(pid) && Date.now() < end + 5000) await sleep(50)
 }
 
-// As `corral local start` starts it: detached, output appended to the node's corrald.out.
-function startDaemon (c: Cluster, pnn: number): void {
-  const node = c.nodes[pnn]
-  rmSync(node.pidFile, { force: true })
-  const out = openSync(join(node.dir, 'corrald.out'), 'a')
-  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'bin', 'corrald.js'), '--config-dir', node.configDir, '--pid-file', node.pidFile], {
-    detached: true, stdio: ['ignore', out, out], env: { ...process.env, CORRAL_SOCKET: '' },
-  })
-  child.unref()
-  closeSync(out)
-}
 
 function corral (c: Cluster, pnn: number, args: string[]): string {
   const r = spawnSync(process.execPath, [join(packageRoot(), 'dist', 'cli', 'corral.js'), '--socket', c.nodes[pnn].socket, ...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 })
@@ -207,7 +196,7 @@ async function persistentRun (c: Cluster, n: number, run: number): Promise<Sampl
   } finally {
     await store.close()
   }
-  const r = await measure(c, leader, n, () => { startDaemon(c, source) })
+  const r = await measure(c, leader, n, () => { c.restart(source) })
   // Every node now holds the source's content and sequence numbers.
   for (let p = 0; p < NODES; p++) {
     const m = await dbMap(c, p)

@@ -2,7 +2,7 @@
 // state and run directory under one parent directory, for trying corral out and for tests.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { packageRoot } from '../config/package-root.js'
@@ -48,6 +48,21 @@ function readCount (dir: string): number {
     return Number.parseInt(readFileSync(join(dir, 'nodes.count'), 'utf8'), 10)
   } catch {
     throw new CorralError('CORRAL_E_USAGE', `no local cluster in ${dir} (start one with: corral local start)`)
+  }
+}
+
+// Why: `local start`, and the tests and benches that restart a node they killed, start one the same way:
+// detached, a fresh pid file, output appended to the node's corrald.out.
+export function startLocalNode (node: LocalNode, corrald: string, env: NodeJS.ProcessEnv = {}): void {
+  rmSync(node.pidFile, { force: true })
+  const out = openSync(join(node.dir, 'corrald.out'), 'a')
+  try {
+    const child = spawn(process.execPath, [corrald, '--config-dir', node.configDir, '--pid-file', node.pidFile], {
+      detached: true, stdio: ['ignore', out, out], env: { ...process.env, CORRAL_SOCKET: '', ...env },
+    })
+    child.unref()
+  } finally {
+    closeSync(out)
   }
 }
 
@@ -138,12 +153,7 @@ export async function localStart (g: GlobalOptions, opts: { nodes: number, dir?:
   }
   for (const node of nodes) {
     writeNodeConfig(root, node, nodes, key, opts.lock ?? join(dir, 'cluster.lock'), opts.port ?? DEFAULT_NODE_PORT, extra)
-    rmSync(node.pidFile, { force: true })
-    const out = openSync(join(node.dir, 'corrald.out'), 'a')
-    const child = spawn(process.execPath, [corrald, '--config-dir', node.configDir, '--pid-file', node.pidFile], {
-      detached: true, stdio: ['ignore', out, out], env: { ...process.env, CORRAL_SOCKET: '' },
-    })
-    child.unref()
+    startLocalNode(node, corrald)
   }
   const deadline = Date.now() + START_WAIT_MS
   const up = await Promise.all(nodes.map(n => waitForSocket(n, deadline)))

@@ -1,6 +1,5 @@
 import t, { type Test } from 'tap'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DbWriteRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
@@ -8,7 +7,7 @@ import { healthyFrom, startCluster, type Cluster } from '../../../engine/cli/loc
 import { connectControl } from '../../../engine/transport/client.js'
 import { ERRORS } from '../../../engine/errors/index.js'
 import { dbIdOf, formatDbId } from '../../../engine/database/index.js'
-import { corral, DAEMON } from '../../cli/fixtures/daemon.js'
+import { corral } from '../../cli/fixtures/daemon.js'
 
 // A 3-node loopback cluster with clustered databases: persistent transactions on every node,
 // volatile records migrating, bad input refused, backups, and persistent data surviving kill -9 of
@@ -286,16 +285,6 @@ function alive (pid: number): boolean {
   try { process.kill(pid, 0); return true } catch { return false }
 }
 
-// Start a killed node again as `corral local start` does.
-function restart (pnn: number): void {
-  const n = c.nodes[pnn]
-  const out = openSync(join(n.dir, 'corrald.out'), 'a')
-  const child = spawn(process.execPath, [DAEMON, '--config-dir', n.configDir, '--pid-file', n.pidFile], {
-    detached: true, stdio: ['ignore', out, out], env: { ...process.env, CORRAL_SOCKET: '', NODE_OPTIONS: '' },
-  })
-  child.unref()
-  closeSync(out)
-}
 
 async function killAndCommit (t: Test, victim: number, writer: number, tag: string): Promise<void> {
   // Something the victim will hold when it dies, then changed while it is down.
@@ -326,7 +315,7 @@ async function killAndCommit (t: Test, victim: number, writer: number, tag: stri
   const seqSurvivors = seqnum(survivors[0], 'registry.tdb')!
   t.ok(seqSurvivors > seqBefore, `the survivors moved on (${seqBefore} -> ${seqSurvivors})`)
 
-  restart(victim)
+  c.restart(victim)
   await c.waitFor('the restarted node in a healthy cluster', async () => await healthyEverywhere(), 90_000)
   const seqs = await c.waitFor('sequence numbers to agree', async () => {
     const s = ALL.map(p => seqnum(p, 'registry.tdb'))

@@ -1,11 +1,10 @@
 import t, { type Test } from 'tap'
-import { spawn } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { healthyFrom, startCluster, type Cluster } from '../../../engine/cli/local-harness.js'
 import { connect } from '../../../engine/client/index.js'
-import { corral, DAEMON } from '../../cli/fixtures/daemon.js'
+import { corral } from '../../cli/fixtures/daemon.js'
 
 // kill -9 during a recovery itself: a node that comes back stale is being pushed 100k persistent
 // records when the pushed node, or the leader, is killed. The survivors recover without it, and
@@ -29,16 +28,6 @@ const seqnum = (pnn: number): bigint | null => {
   return r.code === 0 ? BigInt((JSON.parse(r.stdout) as { seqnum: number }).seqnum) : null
 }
 
-// Start a killed node again as `corral local start` does.
-function restart (pnn: number): void {
-  const n = c.nodes[pnn]
-  const out = openSync(join(n.dir, 'corrald.out'), 'a')
-  const child = spawn(process.execPath, [DAEMON, '--config-dir', n.configDir, '--pid-file', n.pidFile], {
-    detached: true, stdio: ['ignore', out, out], env: { ...process.env, CORRAL_SOCKET: '', NODE_OPTIONS: '' },
-  })
-  child.unref()
-  closeSync(out)
-}
 
 async function kill (pnn: number): Promise<void> {
   const pid = c.pid(pnn)
@@ -102,12 +91,12 @@ t.test('a node killed while the recovery pushes to it keeps nothing half-pushed 
   const survivors = ALL.filter(p => p !== victim)
   await c.waitFor('the survivors healthy without the victim', async () => (await c.status(leader))?.nodes[victim]?.flags !== 0 && await healthy(survivors, leader), 60_000)
   const seq = await commit(writer, 'second', 1)
-  restart(victim)
+  c.restart(victim)
   const pushed = await duringPush(leader)
   await kill(victim)
   t.comment(`killed node ${victim} when the leader had pushed ${pushed} records`)
   await c.waitFor('the survivors healthy again', async () => await healthy(survivors, leader), 60_000)
-  restart(victim)
+  c.restart(victim)
   await c.waitFor('the victim back in a healthy cluster', async () => await healthy(ALL), 90_000)
   await sameEverywhere(t, ['first', 'second'], seq)
 })
@@ -120,7 +109,7 @@ t.test('a leader killed in the middle of a recovery: the next leader recovers, n
   await kill(stale)
   await c.waitFor('the others healthy without it', async () => await healthy(ALL.filter(p => p !== stale), leader), 60_000)
   const seq = await commit(writer, 'third', 1)
-  restart(stale)
+  c.restart(stale)
   const pushed = await duringPush(leader)
   await kill(leader)
   t.comment(`killed leader ${leader} when it had pushed ${pushed} records to node ${stale}`)
@@ -129,7 +118,7 @@ t.test('a leader killed in the middle of a recovery: the next leader recovers, n
     const s = await healthyFrom(c, writer, rest)
     return s !== null && s.leader !== leader
   }, 90_000)
-  restart(leader)
+  c.restart(leader)
   await c.waitFor('everyone back and healthy', async () => await healthy(ALL), 90_000)
   await sameEverywhere(t, ['first', 'second', 'third'], seq)
 })
