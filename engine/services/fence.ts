@@ -22,6 +22,12 @@ export class ReconfigureMarks {
   readonly #pending = new Set<string>()
   // Why: takeip/releaseip only note the change; the service is reconfigured once per takeover run.
   mark (key: string): void { this.#pending.add(key) }
+  // Why: the whole takeip/releaseip of a service plugin: refuse work from a stale generation, else mark.
+  markUnlessStale (ctx: GenerationContext, key: string): { ok: false, reason: string } | undefined {
+    const stale = staleGeneration(ctx)
+    if (stale !== null) return { ok: false, reason: stale }
+    this.mark(key)
+  }
   // Why: ipreallocated acts once and clears the mark, as CTDB's ctdb_service_needs_reconfigure.
   take (key: string): boolean { return this.#pending.delete(key) }
 }

@@ -8,7 +8,7 @@
 //   corral event script enable legacy 60.nfs
 import { stat } from 'node:fs/promises'
 import { definePlugin } from 'corral/plugin'
-import { listOption, numberOption, ReconfigureMarks, staleGeneration, waitUntil, yesNoOption } from 'corral/services'
+import { listOption, numberOption, ReconfigureMarks, waitUntil, yesNoOption } from 'corral/services'
 
 const marks = new ReconfigureMarks()
 
@@ -51,17 +51,9 @@ export default definePlugin({
       }
     },
 
-    async takeip (ctx) {
-      const stale = staleGeneration(ctx)
-      if (stale !== null) return { ok: false, reason: stale }
-      marks.mark('nfs')
-    },
+    takeip: ctx => marks.markUnlessStale(ctx, 'nfs'),
 
-    async releaseip (ctx) {
-      const stale = staleGeneration(ctx)
-      if (stale !== null) return { ok: false, reason: stale }
-      marks.mark('nfs')
-    },
+    releaseip: ctx => marks.markUnlessStale(ctx, 'nfs'),
 
     async ipreallocated (ctx) {
       if (!marks.take('nfs') || ctx.options.RECONFIGURE === '') return

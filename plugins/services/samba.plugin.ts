@@ -7,7 +7,7 @@
 //   corral event script enable legacy 50.samba
 import { definePlugin } from 'corral/plugin'
 import {
-  findProcesses, numberOption, portsOption, probePort, probeReason, ReconfigureMarks, staleGeneration, waitUntil, yesNoOption,
+  findProcesses, numberOption, portsOption, probePort, probeReason, ReconfigureMarks, waitUntil, yesNoOption,
 } from 'corral/services'
 
 const marks = new ReconfigureMarks()
@@ -56,17 +56,9 @@ export default definePlugin({
       if (down !== null) return { ok: false, reason: `smbd: ${down}` }
     },
 
-    async takeip (ctx) {
-      const stale = staleGeneration(ctx)
-      if (stale !== null) return { ok: false, reason: stale }
-      marks.mark('smbd')
-    },
+    takeip: ctx => marks.markUnlessStale(ctx, 'smbd'),
 
-    async releaseip (ctx) {
-      const stale = staleGeneration(ctx)
-      if (stale !== null) return { ok: false, reason: stale }
-      marks.mark('smbd')
-    },
+    releaseip: ctx => marks.markUnlessStale(ctx, 'smbd'),
 
     async ipreallocated (ctx) {
       if (!marks.take('smbd') || !yesNoOption('RELOAD', ctx.options.RELOAD)) return

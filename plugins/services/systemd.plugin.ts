@@ -7,7 +7,7 @@
 //   corral event script enable legacy 42.systemd
 //   echo UNIT=nginx.service > /etc/corral/events.d/legacy/42.systemd.options
 import { definePlugin } from 'corral/plugin'
-import { numberOption, ReconfigureMarks, requiredOption, staleGeneration, waitUntil } from 'corral/services'
+import { numberOption, ReconfigureMarks, requiredOption, waitUntil } from 'corral/services'
 
 const marks = new ReconfigureMarks()
 
@@ -49,17 +49,9 @@ export default definePlugin({
       return { ok: false, reason: `${unit} is ${state}` }
     },
 
-    async takeip (ctx) {
-      const stale = staleGeneration(ctx)
-      if (stale !== null) return { ok: false, reason: stale }
-      marks.mark(ctx.options.UNIT ?? '')
-    },
+    takeip: ctx => marks.markUnlessStale(ctx, ctx.options.UNIT ?? ''),
 
-    async releaseip (ctx) {
-      const stale = staleGeneration(ctx)
-      if (stale !== null) return { ok: false, reason: stale }
-      marks.mark(ctx.options.UNIT ?? '')
-    },
+    releaseip: ctx => marks.markUnlessStale(ctx, ctx.options.UNIT ?? ''),
 
     async ipreallocated (ctx) {
       const how = ctx.options.RECONFIGURE

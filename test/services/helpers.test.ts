@@ -91,3 +91,11 @@ t.test('staleGeneration: another generation is stale, the same one or an old hos
   t.equal(m.take('smbd'), true)
   t.equal(m.take('smbd'), false, 'taken once per takeover run')
 })
+
+t.test('markUnlessStale refuses stale work without marking, and marks current work', async t => {
+  const m = new ReconfigureMarks()
+  t.same(m.markUnlessStale({ generation: 5, currentGeneration: 9, event: 'takeip' }, 'nfs'), { ok: false, reason: 'CORRAL_E_STALE_GENERATION: takeip was issued at generation 5; this node is now at generation 9; refused' })
+  t.equal(m.take('nfs'), false, 'a refused takeip marks nothing')
+  t.equal(m.markUnlessStale({ generation: 9, currentGeneration: 9, event: 'releaseip' }, 'nfs'), undefined)
+  t.equal(m.take('nfs'), true)
+})
