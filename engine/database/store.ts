@@ -424,39 +424,20 @@ export class LocalStore {
 
   // Batches from a read transaction: the caller's, or one of its own that ends with the loop.
   async * #batches (a: Attached, batchRecords: number, given?: ReadTxn): AsyncGenerator<StoredRecord[]> {
-    this.#open()
-    const txn = given ?? a.db.useReadTransaction() as ReadTxn
-    if (given === undefined) this.#readers.add(txn)
-    try {
-      let after: Buffer | undefined
-      for (;;) {
-        const batch: StoredRecord[] = []
-        let bytes = 0
-        const range = a.db.getRange({ transaction: txn as never, start: after, exclusiveStart: after !== undefined })
-        for (const { key, value } of range) {
-          after = key
-          if (isSeqnumKey(key)) continue
-          batch.push({ key, ...decodeRecord(value) })
-          bytes += key.length + value.length
-          if (batch.length >= batchRecords || bytes >= DB_TRAVERSE_BATCH_BYTES) break
-        }
-        if (batch.length === 0) return
-        yield batch
-        // Let timers run between batches (heartbeats live on this event loop): a long traverse
-        // must never starve them, whatever consumes it.
-        await new Promise<void>(resolve => setImmediate(resolve))
-        if (this.#closed) throw new CorralError('CORRAL_E_INTERNAL', `database store ${this.path} was closed during a traverse`)
-      }
-    } finally {
-      if (given === undefined && this.#readers.delete(txn)) txn.done()
-    }
+    for await (const { keys, values } of this.#rawBatches(a, batchRecords, { given })) yield keys.map((key, i) => ({ key, ...decodeRecord(values[i]) }))
   }
 
-  // Raw key/value batches from one read transaction, packed as they are.
+  // The same batches packed as LMDB holds them (values are already header + data).
   async * #packedBatches (a: Attached, batchRecords: number, dropEmpty: boolean): AsyncGenerator<PackedBatch> {
+    for await (const { keys, values } of this.#rawBatches(a, batchRecords, { dropEmpty })) yield { packed: packRaw(keys, values), count: keys.length }
+  }
+
+  // Keys and stored values in key order, the sequence number record left out, in batches of at most
+  // batchRecords records or DB_TRAVERSE_BATCH_BYTES, all from one snapshot.
+  async * #rawBatches (a: Attached, batchRecords: number, opts: { given?: ReadTxn, dropEmpty?: boolean }): AsyncGenerator<{ keys: Buffer[], values: Buffer[] }> {
     this.#open()
-    const txn = a.db.useReadTransaction() as ReadTxn
-    this.#readers.add(txn)
+    const txn = opts.given ?? a.db.useReadTransaction() as ReadTxn
+    if (opts.given === undefined) this.#readers.add(txn)
     try {
       let after: Buffer | undefined
       for (;;) {
@@ -465,20 +446,21 @@ export class LocalStore {
         let bytes = 0
         for (const { key, value } of a.db.getRange({ transaction: txn as never, start: after, exclusiveStart: after !== undefined })) {
           after = key
-          if (isSeqnumKey(key) || (dropEmpty && value.length === HEADER_BYTES)) continue
+          if (isSeqnumKey(key) || (opts.dropEmpty === true && value.length === HEADER_BYTES)) continue
           keys.push(key)
           values.push(value)
           bytes += key.length + value.length
           if (keys.length >= batchRecords || bytes >= DB_TRAVERSE_BATCH_BYTES) break
         }
         if (keys.length === 0) return
-        yield { packed: packRaw(keys, values), count: keys.length }
-        // Timers run between batches (heartbeats live on this event loop).
+        yield { keys, values }
+        // Let timers run between batches (heartbeats live on this event loop): a long traverse
+        // must never starve them, whatever consumes it.
         await new Promise<void>(resolve => setImmediate(resolve))
         if (this.#closed) throw new CorralError('CORRAL_E_INTERNAL', `database store ${this.path} was closed during a traverse`)
       }
     } finally {
-      if (this.#readers.delete(txn)) txn.done()
+      if (opts.given === undefined && this.#readers.delete(txn)) txn.done()
     }
   }
 
