@@ -2,7 +2,7 @@
 // (the 24-byte CTDB record header then the data), little-endian. A value is exactly what the store
 // keeps under the key, so a batch goes from one node's LMDB to another's without being decoded.
 import { CorralError } from '../errors/index.js'
-import { checkKey, checkValue } from './limits.js'
+import { asBuffer, checkKey, checkValue } from './limits.js'
 import { decodeRecord, encodeRecord, HEADER_BYTES } from './record.js'
 import type { StoredRecord } from './store.js'
 
@@ -32,8 +32,9 @@ export function packRaw (keys: readonly Uint8Array[], values: readonly Uint8Arra
   return out
 }
 
-// Calls fn(keyStart, keyEnd, valueStart, valueEnd) per record; a truncated batch throws with the offset.
-function walk (b: Buffer, fn: (ks: number, ke: number, vs: number, ve: number) => void): number {
+// Calls fn(keyStart, keyEnd, valueStart, valueEnd) per record; a truncated batch, or one holding
+// another number of records than `expect`, throws (the offset or both counts named).
+function walk (b: Buffer, fn: (ks: number, ke: number, vs: number, ve: number) => void, expect?: number): number {
   let o = 0
   let n = 0
   while (o < b.length) {
@@ -48,40 +49,35 @@ function walk (b: Buffer, fn: (ks: number, ke: number, vs: number, ve: number) =
     o += vl
     n++
   }
+  if (expect !== undefined && n !== expect) throw new CorralError('CORRAL_E_FRAME_MALFORMED', `record batch holds ${n} records, its header says ${expect}`)
   return n
 }
 
-const asBuf = (buf: Uint8Array): Buffer => Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
-
 // Why: a truncated or lying batch is refused with the offset, never half-applied.
 export function unpackRecords (buf: Uint8Array, expect?: number): StoredRecord[] {
-  const b = asBuf(buf)
+  const b = asBuffer(buf)
   const out: StoredRecord[] = []
-  walk(b, (ks, ke, vs, ve) => { out.push({ key: b.subarray(ks, ke), ...decodeRecord(b.subarray(vs, ve)) }) })
-  if (expect !== undefined && out.length !== expect) throw new CorralError('CORRAL_E_FRAME_MALFORMED', `record batch holds ${out.length} records, its header says ${expect}`)
+  walk(b, (ks, ke, vs, ve) => { out.push({ key: b.subarray(ks, ke), ...decodeRecord(b.subarray(vs, ve)) }) }, expect)
   return out
 }
 
 // Why: the recovery merge walks batches by offset (key start/end, value start/end per record, flat)
 // instead of building a record object per entry.
 export function indexPacked (buf: Uint8Array, expect?: number): { buf: Buffer, offsets: number[] } {
-  const b = asBuf(buf)
+  const b = asBuffer(buf)
   const offsets: number[] = []
-  const n = walk(b, (ks, ke, vs, ve) => { offsets.push(ks, ke, vs, ve) })
-  if (expect !== undefined && n !== expect) throw new CorralError('CORRAL_E_FRAME_MALFORMED', `record batch holds ${n} records, its header says ${expect}`)
+  walk(b, (ks, ke, vs, ve) => { offsets.push(ks, ke, vs, ve) }, expect)
   return { buf: b, offsets }
 }
 
 // Why: a node checks a pushed batch (framing, key and value limits, the reserved key) before any of
 // it is written, without building a record object per entry.
 export function checkPacked (buf: Uint8Array, expect?: number): number {
-  const b = asBuf(buf)
-  const n = walk(b, (ks, ke, vs, ve) => {
+  const b = asBuffer(buf)
+  return walk(b, (ks, ke, vs, ve) => {
     checkKey(b.subarray(ks, ke))
     checkValue(b.subarray(vs + HEADER_BYTES, ve))
-  })
-  if (expect !== undefined && n !== expect) throw new CorralError('CORRAL_E_FRAME_MALFORMED', `record batch holds ${n} records, its header says ${expect}`)
-  return n
+  }, expect)
 }
 
 // Why: records that are only a header (deleted) are not pushed by a recovery (CTDB); the batch is

@@ -6,7 +6,7 @@ import {
 } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
 import { CorralError } from '../../errors/index.js'
-import type { DbInfo, DbKind, PackedBatch } from '../../database/index.js'
+import { asBuffer, type DbInfo, type DbKind, type PackedBatch } from '../../database/index.js'
 import { unpackRecords } from '../../recovery/index.js'
 import { handle, type HandlerEntry } from '../../transport/handlers.js'
 import type { ClusterNode } from './node.js'
@@ -131,8 +131,7 @@ export function dbPeerHandlers (node: ClusterNode): HandlerEntry[] {
     }),
     handle(RecPushRequestSchema, async r => {
       fence(r.generation)
-      const packed = Buffer.from(r.packed.buffer, r.packed.byteOffset, r.packed.byteLength)
-      const n = await dbs.pushBatch({ dbId: r.dbId, generation: r.generation, name: r.name, kind: kindOf(r.kind) }, { packed, count: r.count }, r.last, r.seqnum, r.total)
+      const n = await dbs.pushBatch({ dbId: r.dbId, generation: r.generation, name: r.name, kind: kindOf(r.kind) }, { packed: asBuffer(r.packed), count: r.count }, r.last, r.seqnum, r.total)
       return { received: BigInt(n) }
     }),
   ]

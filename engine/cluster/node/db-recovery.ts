@@ -2,7 +2,7 @@
 // batches) for every database, this node included, through engine/recovery's transport-free core.
 import { RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
-import type { DbKind, PackedBatch } from '../../database/index.js'
+import { asBuffer, type DbKind, type PackedBatch } from '../../database/index.js'
 import { recoverDatabases, type RecoveryProgress } from '../../recovery/index.js'
 import type { Connection } from '../../transport/connection.js'
 import type { ClusterNode } from './node.js'
@@ -39,8 +39,5 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
 
 // A peer's records of one database, pulled as a stream of packed batches (passed on as they are).
 async function * pulled (conn: Connection, dbId: number, generation: number, timeoutMs: number): AsyncIterable<PackedBatch> {
-  for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation }, { timeoutMs })) {
-    const packed = Buffer.from(b.packed.buffer, b.packed.byteOffset, b.packed.byteLength)
-    yield { packed, count: b.count }
-  }
+  for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation }, { timeoutMs })) yield { packed: asBuffer(b.packed), count: b.count }
 }
