@@ -109,8 +109,7 @@ function digest (m) {
     n++
   }
   h.update(buf.subarray(0, o))
-  parentPort.postMessage({ id: m.id, ok: true, n, digest: h.digest() })
-  return null
+  return { n, digest: h.digest() }
 }
 // Jobs run one after the other, in the order they came (a swap after the stages it follows).
 let queue = Promise.resolve()
@@ -118,9 +117,8 @@ parentPort.on('message', m => {
   queue = queue.then(async () => {
     if (m.op === 'close') { await env.close(); parentPort.postMessage({ id: m.id, ok: true, n: 0 }); return }
     try {
-      if (m.op === 'digest') { digest(m); return }
-      const n = m.op === 'stage' ? stage(m) : m.op === 'clear' ? clear(m) : swap(m)
-      parentPort.postMessage({ id: m.id, ok: true, n })
+      const r = m.op === 'digest' ? digest(m) : { n: m.op === 'stage' ? stage(m) : m.op === 'clear' ? clear(m) : swap(m) }
+      parentPort.postMessage({ id: m.id, ok: true, ...r })
     } catch (err) {
       parentPort.postMessage({ id: m.id, ok: false, error: String(err && err.message || err) })
     }
@@ -133,7 +131,9 @@ export interface WriterOptions { path: string, maxDbs: number, mapSize?: number 
 type Job = { op: 'stage', file: string, buf: Uint8Array } | { op: 'clear', file: string } | { op: 'digest', live: string, skipKey: Uint8Array } |
   { op: 'swap', live: string, file: string, seqnumKey: number[] | null, seqnumValue: number[] | null }
 
-interface Pending { resolve: (n: number, digest?: Uint8Array) => void, reject: (err: Error) => void, what: string }
+/** What a job answers: records written or read, and for a digest the digest. */
+interface Reply { n: number, digest?: Uint8Array }
+interface Pending { resolve: (r: Reply) => void, reject: (err: Error) => void, what: string }
 
 /** The bulk writer of one store (see the file comment). */
 export class StoreWriter {
@@ -156,14 +156,13 @@ export class StoreWriter {
 
   /** Replace `live` with the staged records in one transaction, with this sequence number record; returns the records written. */
   async swap (live: string, file: string, seqnum: { key: Uint8Array, value: Uint8Array } | null): Promise<number> {
-    return await this.#call({ op: 'swap', live, file, seqnumKey: seqnum === null ? null : [...seqnum.key], seqnumValue: seqnum === null ? null : [...seqnum.value] }, `swapping ${file} into ${live}`)
+    return (await this.#call({ op: 'swap', live, file, seqnumKey: seqnum === null ? null : [...seqnum.key], seqnumValue: seqnum === null ? null : [...seqnum.value] }, `swapping ${file} into ${live}`)).n
   }
 
   /** A SHA-256 digest of `live`'s records in key order (without `skipKey`), and how many there are. */
   async digest (live: string, skipKey: Uint8Array): Promise<{ digest: Buffer, records: number }> {
-    let digest: Uint8Array | undefined
-    const records = await this.#call({ op: 'digest', live, skipKey }, `digest of ${live}`, d => { digest = d })
-    return { digest: Buffer.from(digest ?? new Uint8Array()), records }
+    const r = await this.#call({ op: 'digest', live, skipKey }, `digest of ${live}`)
+    return { digest: Buffer.from(r.digest ?? new Uint8Array()), records: r.n }
   }
 
   /** Start the thread now (it is otherwise started by the first job). */
@@ -187,12 +186,12 @@ export class StoreWriter {
     this.#worker = null
   }
 
-  #call (job: Job, what: string, onDigest?: (d: Uint8Array) => void): Promise<number> {
+  #call (job: Job, what: string): Promise<Reply> {
     if (this.#closed) return Promise.reject(new CorralError('CORRAL_E_INTERNAL', `database writer of ${this.opts.path} is closed (${what})`))
     const w = this.#start()
     const id = this.#nextId++
-    return new Promise<number>((resolve, reject) => {
-      this.#pending.set(id, { resolve: (n, d) => { if (d !== undefined) onDigest?.(d); resolve(n) }, reject, what })
+    return new Promise<Reply>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, what })
       // Referenced while it has work, so a process awaiting only this job does not exit under it.
       w.ref()
       w.postMessage({ ...job, id })
@@ -211,7 +210,7 @@ export class StoreWriter {
       if (p === undefined) return
       this.#pending.delete(m.id)
       if (this.#pending.size === 0) w.unref()
-      if (m.ok) p.resolve(m.n ?? 0, m.digest)
+      if (m.ok) p.resolve({ n: m.n ?? 0, digest: m.digest })
       else p.reject(new CorralError('CORRAL_E_INTERNAL', `database ${p.what} failed: ${m.error ?? 'unknown'}`))
     })
     const fail = (why: string): void => {
