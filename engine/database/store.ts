@@ -43,6 +43,8 @@ export interface LocalStoreOptions {
   mapSizeBytes?: number
   /** This node's PNN: the dmaster of records the store writes itself. @default UNKNOWN_PNN */
   pnn?: number
+  /** Bytes of recovery pushes staged in memory at once; beyond, a push is staged in its file. @default DB_STAGE_MEMORY_BYTES */
+  stageMemoryBytes?: number
 }
 
 type Db = Database<Buffer, Buffer>
@@ -64,11 +66,11 @@ export class LocalStore {
   readonly #readers = new Set<ReadTxn>()
   readonly #pushes = new Map<number, Promise<unknown>>()
   #closed = false
-  #mapSize: number | undefined
+  readonly #opts: LocalStoreOptions
   #writer: StoreWriter | undefined
 
-  private constructor (path: string, env: RootDatabase<Buffer, Buffer>, pnn: number, mapSize?: number) {
-    this.#mapSize = mapSize
+  private constructor (path: string, env: RootDatabase<Buffer, Buffer>, pnn: number, opts: LocalStoreOptions) {
+    this.#opts = opts
     this.path = path
     this.pnn = pnn
     this.#env = env
@@ -94,7 +96,7 @@ export class LocalStore {
       throw new CorralError('CORRAL_E_INTERNAL', `cannot open the database store in ${path}: ${(cause as Error).message}`, { cause })
     }
     openDirs.add(path)
-    const store = new LocalStore(path, env, pnn, mapSizeBytes)
+    const store = new LocalStore(path, env, pnn, opts)
     try {
       store.#load()
     } catch (err) {
@@ -260,7 +262,7 @@ export class LocalStore {
   }
 
   #writerOf (): StoreWriter {
-    this.#writer ??= new StoreWriter({ path: this.path, maxDbs: DB_MAX_DATABASES, mapSize: this.#mapSize })
+    this.#writer ??= new StoreWriter({ path: this.path, maxDbs: DB_MAX_DATABASES, mapSize: this.#opts.mapSizeBytes, stageMemoryBytes: this.#opts.stageMemoryBytes })
     return this.#writer
   }
 

@@ -1,12 +1,13 @@
 // The store's bulk writer: ONE worker thread per store, started on first use and kept, that writes
-// recovery pushes and restores (and reads a database through for its digest). Packed batches (engine/database/packed.ts) go to it as they arrive
-// and appended to the database's staging file; the swap then replaces the live content with the
-// staged records in a single transaction, writing each record once. The
-// daemon's event loop, where heartbeats and the cluster lock live, never spends time per record,
-// and no thread is started per push (starting one costs ~90 ms; four at once ~300 ms).
+// recovery pushes and restores (and reads a database through for its digest). Packed batches
+// (engine/database/packed.ts) are staged as they arrive, in memory up to DB_STAGE_MEMORY_BYTES and
+// in a staging file beyond; the swap then replaces the live content with the staged records in a
+// single transaction, writing each record once. The daemon's event loop, where heartbeats and the
+// cluster lock live, never spends time per record, and no thread is started per push (starting one
+// costs ~90 ms; four at once ~300 ms).
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
-import { DB_WRITER_NICE } from '../config/defaults.js'
+import { DB_STAGE_MEMORY_BYTES, DB_WRITER_NICE } from '../config/defaults.js'
 import { CorralError } from '../errors/index.js'
 
 const require = createRequire(import.meta.url)
@@ -23,56 +24,91 @@ const env = open({ path: w.path, maxDbs: w.maxDbs, keyEncoding: 'binary', encodi
 const opts = { keyEncoding: 'binary', encoding: 'binary' }
 const handles = new Map()
 const db = name => { let h = handles.get(name); if (!h) { h = env.openDB(name, opts); handles.set(name, h) } return h }
-// A push is staged as a flat file beside the environment (each batch: u32 length, then the packed
-// batch), appended as it arrives; nothing of it is in LMDB until the swap. A crash before the swap
-// leaves only the file, which the next open deletes.
+// A push is staged as it arrives, nothing of it in LMDB until the swap: in memory while all the
+// pushes staged at once fit in w.stageMemory bytes, else (from that batch on) in a flat file beside
+// the environment (each batch: u32 length, then the packed batch). A crash before the swap leaves
+// at most the file, which the next open deletes.
 const fs = require('node:fs')
-const stageFiles = new Map()
+const stages = new Map()
+let stagedInMemory = 0
 function stage (m) {
-  let fd = stageFiles.get(m.file)
-  if (fd === undefined) { fd = fs.openSync(m.file, 'a'); stageFiles.set(m.file, fd) }
-  const len = Buffer.allocUnsafe(4)
-  len.writeUInt32LE(m.buf.byteLength, 0)
-  fs.writeSync(fd, len)
-  fs.writeSync(fd, m.buf)
+  let s = stages.get(m.file)
+  if (s === undefined) { s = { mem: [], bytes: 0, fd: null, spilled: false }; stages.set(m.file, s) }
+  const buf = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength)
+  if (!s.spilled && stagedInMemory + buf.length <= w.stageMemory) {
+    s.mem.push(buf); s.bytes += buf.length; stagedInMemory += buf.length
+    return 0
+  }
+  if (!s.spilled) {
+    s.fd = fs.openSync(m.file, 'w')
+    s.spilled = true
+    for (const b of s.mem) writeBatch(s.fd, b)
+    stagedInMemory -= s.bytes; s.mem = []; s.bytes = 0
+  }
+  writeBatch(s.fd, buf)
   return 0
 }
+function writeBatch (fd, buf) {
+  const len = Buffer.allocUnsafe(4)
+  len.writeUInt32LE(buf.length, 0)
+  fs.writeSync(fd, len)
+  fs.writeSync(fd, buf)
+}
+// Forget a stage: its memory, its file.
+function drop (file) {
+  const s = stages.get(file)
+  stages.delete(file)
+  if (s !== undefined) {
+    stagedInMemory -= s.bytes
+    if (s.fd !== null) fs.closeSync(s.fd)
+  }
+  fs.rmSync(file, { force: true })
+}
 function clear (m) {
-  const fd = stageFiles.get(m.file)
-  if (fd !== undefined) { fs.closeSync(fd); stageFiles.delete(m.file) }
-  fs.rmSync(m.file, { force: true })
+  drop(m.file)
   return 0
+}
+// The staged batches in order, one at a time: memory stays at a batch whatever the size of the push.
+function * stagedBatches (file, s) {
+  if (s === undefined) return
+  if (!s.spilled) { yield * s.mem; return }
+  const rfd = fs.openSync(file, 'r')
+  try {
+    const head = Buffer.allocUnsafe(4)
+    let pos = 0
+    while (fs.readSync(rfd, head, 0, 4, pos) === 4) {
+      const blen = head.readUInt32LE(0)
+      const b = Buffer.allocUnsafe(blen)
+      if (fs.readSync(rfd, b, 0, blen, pos + 4) !== blen) throw new Error('staging file ' + file + ' ends inside a batch')
+      pos += 4 + blen
+      yield b
+    }
+  } finally {
+    fs.closeSync(rfd)
+  }
 }
 // The staged records replace the live content in ONE write transaction: each record written once,
 // appended while keys come in ascending order (traverses and merges send them so), else a plain
-// put (a later copy of a key wins).
+// put (a later copy of a key wins). The stage is gone afterwards, whether the swap worked or not.
 function swap (m) {
   const live = db(m.live)
-  const fd = stageFiles.get(m.file)
-  if (fd !== undefined) { fs.closeSync(fd); stageFiles.delete(m.file) }
+  const s = stages.get(m.file)
+  // A file is closed for writing; the reader below opens it again.
+  if (s !== undefined && s.fd !== null) { fs.closeSync(s.fd); s.fd = null }
   let n = 0
-  let rfd = null
-  try { rfd = fs.openSync(m.file, 'r') } catch (err) { if (err.code !== 'ENOENT') throw err }
-  const head = Buffer.allocUnsafe(4)
   try {
     env.transactionSync(() => {
       live.clearSync()
       let prev
-      let pos = 0
-      // One staged batch at a time: memory stays at a batch whatever the size of the push.
-      while (rfd !== null && fs.readSync(rfd, head, 0, 4, pos) === 4) {
-        const blen = head.readUInt32LE(0)
-        const b = Buffer.allocUnsafe(blen)
-        if (fs.readSync(rfd, b, 0, blen, pos + 4) !== blen) throw new Error('staging file ' + m.file + ' ends inside a batch')
-        pos += 4 + blen
+      for (const b of stagedBatches(m.file, s)) {
         let o = 0
-        while (o < blen) {
+        while (o < b.length) {
           const kl = b.readUInt32LE(o); o += 4
           const key = b.subarray(o, o + kl); o += kl
           const vl = b.readUInt32LE(o); o += 4
           const value = b.subarray(o, o + vl); o += vl
           const ascending = prev === undefined || Buffer.compare(key, prev) > 0
-          live.putSync(key, value, ascending ? { append: true } : undefined)
+          live.putSync(key, value, ascending ? APPEND : undefined)
           if (ascending) prev = key
           n++
         }
@@ -80,11 +116,11 @@ function swap (m) {
       if (m.seqnumKey !== null) live.putSync(Buffer.from(m.seqnumKey), Buffer.from(m.seqnumValue))
     })
   } finally {
-    if (rfd !== null) fs.closeSync(rfd)
+    drop(m.file)
   }
-  fs.rmSync(m.file, { force: true })
   return n
 }
+const APPEND = { append: true }
 // A digest of a database's content, off the daemon's loop: u32 lengths, key and value of every
 // record in key order, in 64 KiB chunks through SHA-256; the sequence number record left out.
 function digest (m) {
@@ -126,7 +162,13 @@ parentPort.on('message', m => {
 })
 `
 
-export interface WriterOptions { path: string, maxDbs: number, mapSize?: number }
+export interface WriterOptions {
+  path: string
+  maxDbs: number
+  mapSize?: number
+  /** Bytes of pushes staged in memory at once before a push spills to its file (tests set it low). */
+  stageMemoryBytes?: number
+}
 
 type Job = { op: 'stage', file: string, buf: Uint8Array } | { op: 'clear', file: string } | { op: 'digest', live: string, skipKey: Uint8Array } |
   { op: 'swap', live: string, file: string, seqnumKey: number[] | null, seqnumValue: number[] | null }
@@ -202,7 +244,7 @@ export class StoreWriter {
     if (this.#worker !== null) return this.#worker
     const w = new Worker(WORKER, {
       eval: true,
-      workerData: { lmdb: require.resolve('lmdb'), path: this.opts.path, maxDbs: this.opts.maxDbs, mapSize: this.opts.mapSize, nice: DB_WRITER_NICE },
+      workerData: { lmdb: require.resolve('lmdb'), path: this.opts.path, maxDbs: this.opts.maxDbs, mapSize: this.opts.mapSize, nice: DB_WRITER_NICE, stageMemory: this.opts.stageMemoryBytes ?? DB_STAGE_MEMORY_BYTES },
     })
     // An idle writer does not keep a process alive (a CLI or test that forgets close()).
     w.on('message', (m: { id: number, ok: boolean, n?: number, digest?: Uint8Array, error?: string }) => {

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  DB_FLAG_PERSISTENT, DB_FLAG_READONLY, DB_FLAG_REPLICATED, DB_FLAG_STICKY, dbIdOf, LocalStore, MAX_KEY_BYTES,
+  DB_FLAG_PERSISTENT, DB_FLAG_READONLY, DB_FLAG_REPLICATED, DB_FLAG_STICKY, dbIdOf, formatDbId, LocalStore, MAX_KEY_BYTES,
   MAX_VALUE_BYTES, packRecords, SEQNUM_KEY, UNKNOWN_PNN, unpackRecords, type PackedBatch, type RecordHeader, type StoredRecord,
 } from '../../engine/database/index.js'
 import { CorralError, type ErrorCode } from '../../engine/errors/index.js'
@@ -378,7 +378,7 @@ t.test('a push that fails part-way leaves the old content and sequence number un
   t.same((await collect(store.traverse(p.id))).flat().map(r => r.key.toString()), ['q'])
 })
 
-t.test('a process killed in the middle of a push leaves the old content; the staged part is cleared at the next open', async t => {
+t.test('a process killed in the middle of a push staged in a file leaves the old content; the file is removed at the next open', async t => {
   const dir = join(root, `s${++dirs}`)
   const a = LocalStore.open(dir)
   const p = a.attach('secrets.tdb', 'persistent')
@@ -387,7 +387,7 @@ t.test('a process killed in the middle of a push leaves the old content; the sta
   const script = join(root, `crash-${dirs}.mts`)
   writeFileSync(script, `
     import { LocalStore } from ${JSON.stringify(new URL('../../engine/database/index.js', import.meta.url).href)}
-    const s = LocalStore.open(${JSON.stringify(dir)})
+    const s = LocalStore.open(${JSON.stringify(dir)}, { stageMemoryBytes: 0 })
     const id = s.byName('secrets.tdb').id
     async function * push () {
       for (let b = 0; ; b++) {
@@ -413,6 +413,32 @@ t.test('a process killed in the middle of a push leaves the old content; the sta
   t.equal(b.get(p.id, k('a'))?.data.toString(), 'old')
   t.equal(b.seqnum(p.id), 4n)
   t.equal(await b.replaceAll(p.id, [[{ key: k('x'), header: H, data: k('1') }]]), 1, 'no staged records from the dead push leak in')
+})
+
+t.test('a push beyond the staging memory spills to its file from that batch on and swaps in every record in order', async t => {
+  const batch = (b: number): StoredRecord[] => Array.from({ length: 100 }, (_, i) => ({ key: k(`r${b}.${String(i).padStart(3, '0')}`), header: H, data: Buffer.alloc(50, b) }))
+  const batchBytes = packRecords(batch(0)).length
+  for (const [memory, spills] of [[batchBytes * 1.5, true], [batchBytes * 10, false]] as const) {
+    const dir = join(root, `s${++dirs}`)
+    const store = LocalStore.open(dir, { stageMemoryBytes: memory })
+    t.teardown(async () => { await store.close() })
+    const p = store.attach('secrets.tdb', 'persistent')
+    const file = join(dir, `stage-${formatDbId(p.id)}.push`)
+    const seen: boolean[] = []
+    async function * push (): AsyncGenerator<StoredRecord[]> {
+      for (let b = 0; b < 4; b++) {
+        // The batch before this one has been staged by now (at most one is in the writer's queue).
+        if (b >= 2) { await new Promise(resolve => setTimeout(resolve, 50)); seen.push(existsSync(file)) }
+        yield batch(b)
+      }
+    }
+    t.equal(await store.replaceAll(p.id, push(), 7n), 400)
+    t.same(seen, [spills, spills], spills ? 'the push was in its staging file from the second batch on' : 'the push stayed in memory')
+    t.notOk(existsSync(file), 'no staging file is left after the swap')
+    const keys = (await collect(store.traverse(p.id))).flat().map(r => r.key.toString())
+    t.same(keys, [0, 1, 2, 3].flatMap(b => batch(b).map(r => r.key.toString())), 'every record, in order')
+    t.equal(store.seqnum(p.id), 7n)
+  }
 })
 
 t.test('wipe empties a database and its sequence number', async t => {
