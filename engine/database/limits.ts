@@ -23,18 +23,31 @@ export function isSeqnumKey (key: Uint8Array): boolean {
 // Why: LMDB rejects empty and over-long keys with an opaque error; ours names size and limit.
 export function checkKey (key: Uint8Array): void {
   if (!(key instanceof Uint8Array)) throw new CorralError('CORRAL_E_USAGE', 'a record key must be bytes (Uint8Array)')
-  if (key.length === 0) throw new CorralError('CORRAL_E_USAGE', 'a record key must not be empty')
-  if (key.length > MAX_KEY_BYTES) {
-    throw new CorralError('CORRAL_E_DB_KEY_TOO_LARGE', `record key of ${key.length} bytes is larger than the limit of ${MAX_KEY_BYTES} bytes`)
+  checkKeyAt(key, 0, key.length)
+}
+
+// Why: the same check for a key inside a packed batch, without a view per record.
+export function checkKeyAt (buf: Uint8Array, start: number, end: number): void {
+  const length = end - start
+  if (length === 0) throw new CorralError('CORRAL_E_USAGE', 'a record key must not be empty')
+  if (length > MAX_KEY_BYTES) {
+    throw new CorralError('CORRAL_E_DB_KEY_TOO_LARGE', `record key of ${length} bytes is larger than the limit of ${MAX_KEY_BYTES} bytes`)
   }
-  if (isSeqnumKey(key)) throw new CorralError('CORRAL_E_USAGE', 'the key __db_sequence_number__ is reserved for the database sequence number')
+  if (length === SEQNUM_KEY.length && SEQNUM_KEY.compare(buf, start, end) === 0) {
+    throw new CorralError('CORRAL_E_USAGE', 'the key __db_sequence_number__ is reserved for the database sequence number')
+  }
 }
 
 // Why: a 1 MiB cap keeps one record well inside a protocol frame and a traverse batch.
 export function checkValue (data: Uint8Array): void {
   if (!(data instanceof Uint8Array)) throw new CorralError('CORRAL_E_USAGE', 'record data must be bytes (Uint8Array)')
-  if (data.length > MAX_VALUE_BYTES) {
-    throw new CorralError('CORRAL_E_DB_VALUE_TOO_LARGE', `record value of ${data.length} bytes is larger than the limit of ${MAX_VALUE_BYTES} bytes`)
+  checkValueLength(data.length)
+}
+
+// Why: the same cap for a value inside a packed batch, by its length alone.
+export function checkValueLength (length: number): void {
+  if (length > MAX_VALUE_BYTES) {
+    throw new CorralError('CORRAL_E_DB_VALUE_TOO_LARGE', `record value of ${length} bytes is larger than the limit of ${MAX_VALUE_BYTES} bytes`)
   }
 }
 

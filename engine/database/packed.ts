@@ -2,7 +2,7 @@
 // (the 24-byte CTDB record header then the data), little-endian. A value is exactly what the store
 // keeps under the key, so a batch goes from one node's LMDB to another's without being decoded.
 import { CorralError } from '../errors/index.js'
-import { asBuffer, checkKey, checkValue } from './limits.js'
+import { asBuffer, checkKeyAt, checkValueLength } from './limits.js'
 import { decodeRecord, encodeRecord, HEADER_BYTES } from './record.js'
 import type { StoredRecord } from './store.js'
 
@@ -75,8 +75,8 @@ export function indexPacked (buf: Uint8Array, expect?: number): { buf: Buffer, o
 export function checkPacked (buf: Uint8Array, expect?: number): number {
   const b = asBuffer(buf)
   return walk(b, (ks, ke, vs, ve) => {
-    checkKey(b.subarray(ks, ke))
-    checkValue(b.subarray(vs + HEADER_BYTES, ve))
+    checkKeyAt(b, ks, ke)
+    checkValueLength(ve - vs - HEADER_BYTES)
   }, expect)
 }
 

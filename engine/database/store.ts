@@ -245,14 +245,17 @@ export class LocalStore {
   }
 
   // Why: recovery pulls and catdb send what LMDB holds as it is (values are header + data), so a
-  // batch is never decoded into records and encoded again on its way to another node.
-  traversePacked (dbId: number, opts: { batchRecords?: number, dropEmpty?: boolean } = {}): AsyncIterable<PackedBatch> {
+  // batch is never decoded into records and encoded again on its way to another node. offThread:
+  // the store's thread reads and packs, so a daemon's loop spends nothing per record.
+  traversePacked (dbId: number, opts: { batchRecords?: number, dropEmpty?: boolean, offThread?: boolean } = {}): AsyncIterable<PackedBatch> {
     const a = this.#entry(dbId)
     const batchRecords = opts.batchRecords ?? DB_TRAVERSE_BATCH_RECORDS
     if (!Number.isSafeInteger(batchRecords) || batchRecords < 1) {
       throw new CorralError('CORRAL_E_USAGE', `batchRecords must be a positive integer, got ${String(batchRecords)}`)
     }
-    return this.#packedBatches(a, batchRecords, opts.dropEmpty === true)
+    if (opts.offThread !== true) return this.#packedBatches(a, batchRecords, opts.dropEmpty === true)
+    this.#open()
+    return this.#writerOf().read({ live: subDbName(a.info.id), skipKey: SEQNUM_KEY, dropEmpty: opts.dropEmpty === true, headerBytes: HEADER_BYTES, batchRecords, maxBytes: DB_TRAVERSE_BATCH_BYTES })
   }
 
   // Why: a daemon starts the writer thread before its first recovery needs it.

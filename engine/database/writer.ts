@@ -1,5 +1,5 @@
 // The store's bulk writer: ONE worker thread per store, started on first use and kept, that writes
-// recovery pushes and restores (and reads a database through for its digest). Packed batches
+// recovery pushes and restores, and reads databases through for digests and traverses. Packed batches
 // (engine/database/packed.ts) are staged as they arrive, in memory up to DB_STAGE_MEMORY_BYTES and
 // in a staging file beyond; the swap then replaces the live content with the staged records in a
 // single transaction, writing each record once. The daemon's event loop, where heartbeats and the
@@ -147,14 +147,55 @@ function digest (m) {
   h.update(buf.subarray(0, o))
   return { n, digest: h.digest() }
 }
+// Reads for a traverse off the daemon's loop (recovery pulls, catdb, client traverses): one read
+// transaction per traverse, from the latest commit at its open, packed batch by batch (as
+// packed.ts lays them out) into buffers of their own that move to the daemon's thread uncopied.
+const traverses = new Map()
+function readOpen (m) {
+  env.resetReadTxn()
+  traverses.set(m.trav, { db: db(m.live), txn: env.useReadTransaction(), after: undefined, skip: Buffer.from(m.skipKey), dropEmpty: m.dropEmpty, headerBytes: m.headerBytes })
+  return { n: 0 }
+}
+function read (m) {
+  const t = traverses.get(m.trav)
+  if (t === undefined) throw new Error('no traverse ' + m.trav + ' is open')
+  const keys = []
+  const values = []
+  let bytes = 0
+  for (const { key, value } of t.db.getRange({ transaction: t.txn, start: t.after, exclusiveStart: t.after !== undefined })) {
+    t.after = key
+    if (key.equals(t.skip) || (t.dropEmpty && value.length === t.headerBytes)) continue
+    keys.push(key)
+    values.push(value)
+    bytes += 8 + key.length + value.length
+    if (keys.length >= m.batchRecords || bytes >= m.maxBytes) break
+  }
+  const packed = new Uint8Array(bytes)
+  let o = 0
+  const view = Buffer.from(packed.buffer)
+  for (let i = 0; i < keys.length; i++) {
+    view.writeUInt32LE(keys[i].length, o); o += 4
+    packed.set(keys[i], o); o += keys[i].length
+    view.writeUInt32LE(values[i].length, o); o += 4
+    packed.set(values[i], o); o += values[i].length
+  }
+  return { n: keys.length, packed, transfer: [packed.buffer] }
+}
+function readClose (m) {
+  const t = traverses.get(m.trav)
+  traverses.delete(m.trav)
+  if (t !== undefined) t.txn.done()
+  return { n: 0 }
+}
+const JOBS = { stage: m => ({ n: stage(m) }), clear: m => ({ n: clear(m) }), swap: m => ({ n: swap(m) }), digest, readOpen, read, readClose }
 // Jobs run one after the other, in the order they came (a swap after the stages it follows).
 let queue = Promise.resolve()
 parentPort.on('message', m => {
   queue = queue.then(async () => {
     if (m.op === 'close') { await env.close(); parentPort.postMessage({ id: m.id, ok: true, n: 0 }); return }
     try {
-      const r = m.op === 'digest' ? digest(m) : { n: m.op === 'stage' ? stage(m) : m.op === 'clear' ? clear(m) : swap(m) }
-      parentPort.postMessage({ id: m.id, ok: true, ...r })
+      const { transfer, ...r } = JOBS[m.op](m)
+      parentPort.postMessage({ id: m.id, ok: true, ...r }, transfer)
     } catch (err) {
       parentPort.postMessage({ id: m.id, ok: false, error: String(err && err.message || err) })
     }
@@ -171,16 +212,22 @@ export interface WriterOptions {
 }
 
 type Job = { op: 'stage', file: string, buf: Uint8Array } | { op: 'clear', file: string } | { op: 'digest', live: string, skipKey: Uint8Array } |
-  { op: 'swap', live: string, file: string, seqnumKey: number[] | null, seqnumValue: number[] | null }
+  { op: 'swap', live: string, file: string, seqnumKey: number[] | null, seqnumValue: number[] | null } |
+  { op: 'readOpen', trav: number, live: string, skipKey: Uint8Array, dropEmpty: boolean, headerBytes: number } |
+  { op: 'read', trav: number, batchRecords: number, maxBytes: number } | { op: 'readClose', trav: number }
+
+/** How a traverse off the daemon's loop reads: the sub-db, the key it leaves out, batch limits. */
+export interface ReadOptions { live: string, skipKey: Uint8Array, dropEmpty: boolean, headerBytes: number, batchRecords: number, maxBytes: number }
 
 /** What a job answers: records written or read, and for a digest the digest. */
-interface Reply { n: number, digest?: Uint8Array }
+interface Reply { n: number, digest?: Uint8Array, packed?: Uint8Array }
 interface Pending { resolve: (r: Reply) => void, reject: (err: Error) => void, what: string }
 
 /** The bulk writer of one store (see the file comment). */
 export class StoreWriter {
   #worker: Worker | null = null
   #nextId = 1
+  #nextTrav = 1
   readonly #pending = new Map<number, Pending>()
   #closed = false
 
@@ -205,6 +252,32 @@ export class StoreWriter {
   async digest (live: string, skipKey: Uint8Array): Promise<{ digest: Buffer, records: number }> {
     const r = await this.#call({ op: 'digest', live, skipKey }, `digest of ${live}`)
     return { digest: Buffer.from(r.digest ?? new Uint8Array()), records: r.n }
+  }
+
+  /**
+   * A database's records in key order, packed, read by the thread from one snapshot (the latest
+   * commit when it starts); the next batch is read while the caller handles this one.
+   */
+  async * read (o: ReadOptions): AsyncGenerator<{ packed: Buffer, count: number }> {
+    const trav = this.#nextTrav++
+    await this.#call({ op: 'readOpen', trav, live: o.live, skipKey: o.skipKey, dropEmpty: o.dropEmpty, headerBytes: o.headerBytes }, `opening a traverse of ${o.live}`)
+    const next = (): Promise<Reply> => this.#call({ op: 'read', trav, batchRecords: o.batchRecords, maxBytes: o.maxBytes }, `reading ${o.live}`)
+    let ahead: Promise<Reply> | null = null
+    try {
+      ahead = next()
+      for (;;) {
+        const r = await ahead
+        ahead = null
+        if (r.n === 0) return
+        ahead = next()
+        ahead.catch(() => undefined)
+        const p = r.packed ?? new Uint8Array()
+        yield { packed: Buffer.from(p.buffer, p.byteOffset, p.byteLength), count: r.n }
+      }
+    } finally {
+      if (ahead !== null) await ahead.catch(() => undefined)
+      if (!this.#closed) await this.#call({ op: 'readClose', trav }, `closing a traverse of ${o.live}`).catch(() => undefined)
+    }
   }
 
   /** Start the thread now (it is otherwise started by the first job). */
@@ -247,12 +320,12 @@ export class StoreWriter {
       workerData: { lmdb: require.resolve('lmdb'), path: this.opts.path, maxDbs: this.opts.maxDbs, mapSize: this.opts.mapSize, nice: DB_WRITER_NICE, stageMemory: this.opts.stageMemoryBytes ?? DB_STAGE_MEMORY_BYTES },
     })
     // An idle writer does not keep a process alive (a CLI or test that forgets close()).
-    w.on('message', (m: { id: number, ok: boolean, n?: number, digest?: Uint8Array, error?: string }) => {
+    w.on('message', (m: { id: number, ok: boolean, n?: number, digest?: Uint8Array, packed?: Uint8Array, error?: string }) => {
       const p = this.#pending.get(m.id)
       if (p === undefined) return
       this.#pending.delete(m.id)
       if (this.#pending.size === 0) w.unref()
-      if (m.ok) p.resolve({ n: m.n ?? 0, digest: m.digest })
+      if (m.ok) p.resolve({ n: m.n ?? 0, digest: m.digest, packed: m.packed })
       else p.reject(new CorralError('CORRAL_E_INTERNAL', `database ${p.what} failed: ${m.error ?? 'unknown'}`))
     })
     const fail = (why: string): void => {
