@@ -3,14 +3,15 @@
 // Anything malformed is answered with an ErrorReply, counted, logged once, and the connection is
 // closed; nothing a peer sends can throw out of a socket callback.
 import type { Socket } from 'node:net'
-import { create, fromBinary, toBinary, type DescMessage, type Message, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf'
+import { fromBinary, type DescMessage, type Message, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf'
 import { ErrorReplySchema, HelloSchema } from '../../protocol/gen/corral/v1/common_pb.js'
 import { MessageType, replySchemaFor, schemaForType, typeOfSchema, type ReplyOf, type RequestSchema } from '../../protocol/registry.js'
 import { HANDSHAKE_TIMEOUT_MS, MAX_FRAME_BYTES, PROTOCOL_VERSION, REQUEST_TIMEOUT_MS } from '../config/defaults.js'
 import { CorralError, ERRORS, type ErrorCode } from '../errors/index.js'
 import { CLOSE_GRACE_MS, MAX_REQUEST_ID, STREAM_HIGH_WATER_MESSAGES } from './constants.js'
 import { TypedEmitter } from './emitter.js'
-import { encodeFrame, FrameDecoder, FrameFlags, type Frame } from './frame.js'
+import { encodeBody } from './body.js'
+import { encodeFrame, encodeFrameHeader, FrameDecoder, FrameFlags, type Frame } from './frame.js'
 import { isAsyncIterable, type HandlerEntry, type PeerInfo } from './handlers.js'
 
 /** Where problems are reported; a pino logger fits. */
@@ -269,32 +270,41 @@ export class Connection {
 
   // Encode and write one message; returns false when the socket asks us to wait for 'drain'.
   #sendMessage (type: number, flags: number, requestId: number, schema: DescMessage, msg: unknown): boolean | CorralError {
-    let body: Uint8Array
+    let body: Uint8Array[]
     try {
-      body = toBinary(schema, create(schema, msg as MessageInitShape<DescMessage>))
+      body = encodeBody(schema, msg)
     } catch (err) {
       return new CorralError('CORRAL_E_INTERNAL', `cannot encode ${schema.typeName}: ${(err as Error).message}`, { cause: err })
     }
-    return this.#writeFrame({ type, flags, requestId, body })
+    return this.#writeFrame(type, flags, requestId, body)
   }
 
-  #writeFrame (frame: Frame): boolean | CorralError {
-    let bytes: Buffer
+  // One part: one buffer with header and body. More: the header, then each part as it is.
+  #writeFrame (type: number, flags: number, requestId: number, body: Uint8Array[]): boolean | CorralError {
+    let parts: Uint8Array[]
+    let bytes = 0
     try {
-      bytes = encodeFrame(frame, this.#opts.maxFrameBytes)
+      if (body.length === 1) {
+        parts = [encodeFrame({ type, flags, requestId, body: body[0] }, this.#opts.maxFrameBytes)]
+      } else {
+        for (const b of body) bytes += b.length
+        parts = [encodeFrameHeader(type, flags, requestId, bytes, this.#opts.maxFrameBytes), ...body]
+      }
     } catch (err) {
       return err as CorralError
     }
     if (this.#socket.destroyed || !this.#socket.writable) return new CorralError('CORRAL_E_CONNECTION_CLOSED', 'the connection is closed')
     this.stats.framesOut++
-    this.stats.bytesOut += bytes.length
+    this.stats.bytesOut += parts.reduce((n, p) => n + p.length, 0)
     if (!this.#corked) {
       // Frames written in the same tick leave in one writev() instead of one syscall each.
       this.#corked = true
       this.#socket.cork()
       process.nextTick(() => { this.#corked = false; this.#socket.uncork() })
     }
-    return this.#socket.write(bytes)
+    let ok = true
+    for (const p of parts) ok = this.#socket.write(p)
+    return ok
   }
 
   #sendError (requestId: number, err: CorralError): void {
@@ -472,7 +482,7 @@ export class Connection {
         if (sent instanceof CorralError) throw sent
         if (!sent) await this.#waitDrain()
       }
-      if (!this.#closed) this.#writeFrame({ type: replyType, flags: FrameFlags.RESPONSE | FrameFlags.STREAM_END, requestId: id, body: new Uint8Array(0) })
+      if (!this.#closed) this.#writeFrame(replyType, FrameFlags.RESPONSE | FrameFlags.STREAM_END, id, [new Uint8Array(0)])
     } catch (err) {
       if (this.#closed) return
       this.#sendError(id, err instanceof CorralError ? err : new CorralError('CORRAL_E_INTERNAL', `${entry.request.typeName} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }))

@@ -9,3 +9,5 @@ export const CLOSE_GRACE_MS = 1_000
 export const STALE_SOCKET_PROBE_MS = 500
 /** Request ids are uint32; 0 means "not tied to a request". */
 export const MAX_REQUEST_ID = 0xffff_ffff
+/** A top-level bytes field at least this large is written to the socket as it is, never copied into the frame. @default 16 KiB */
+export const UNCOPIED_BYTES_MIN = 16 * 1024

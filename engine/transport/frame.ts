@@ -51,20 +51,32 @@ export function frameProblem (type: number, flags: number, requestId: number): s
 
 // Why: the single place that lays out a frame's bytes; one allocation per frame.
 export function encodeFrame (frame: Frame, maxFrameBytes: number = MAX_FRAME_BYTES): Buffer {
-  const problem = frameProblem(frame.type, frame.flags, frame.requestId)
+  const out = Buffer.allocUnsafe(HEADER_BYTES + frame.body.length)
+  writeFrameHeader(out, frame.type, frame.flags, frame.requestId, frame.body.length, maxFrameBytes)
+  out.set(frame.body, HEADER_BYTES)
+  return out
+}
+
+// Why: a frame whose body goes out in parts (a large payload is never copied into one buffer):
+// the header alone, checked as encodeFrame checks a whole frame.
+export function encodeFrameHeader (type: number, flags: number, requestId: number, bodyBytes: number, maxFrameBytes: number = MAX_FRAME_BYTES): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_BYTES)
+  writeFrameHeader(out, type, flags, requestId, bodyBytes, maxFrameBytes)
+  return out
+}
+
+function writeFrameHeader (out: Buffer, type: number, flags: number, requestId: number, bodyBytes: number, maxFrameBytes: number): void {
+  const problem = frameProblem(type, flags, requestId)
   if (problem !== undefined) throw new CorralError('CORRAL_E_FRAME_MALFORMED', `cannot encode frame: ${problem}`)
-  const total = HEADER_BYTES + frame.body.length
+  const total = HEADER_BYTES + bodyBytes
   if (total > maxFrameBytes) {
     throw new CorralError('CORRAL_E_FRAME_TOO_LARGE', `frame of ${total} bytes exceeds the maximum of ${maxFrameBytes} bytes`)
   }
-  const out = Buffer.allocUnsafe(total)
   out.writeUInt32BE(total - LENGTH_BYTES, 0)
-  out.writeUInt16BE(frame.type, 4)
-  out[6] = frame.flags
+  out.writeUInt16BE(type, 4)
+  out[6] = flags
   out[7] = 0
-  out.writeUInt32BE(frame.requestId, 8)
-  out.set(frame.body, HEADER_BYTES)
-  return out
+  out.writeUInt32BE(requestId, 8)
 }
 
 /**
