@@ -63,11 +63,16 @@ export function unpackRecords (buf: Uint8Array, expect?: number): StoredRecord[]
 
 // Why: the recovery merge walks batches by offset (key start/end, value start/end per record, flat)
 // instead of building a record object per entry.
-export function indexPacked (buf: Uint8Array, expect?: number): { buf: Buffer, offsets: number[] } {
+export function indexPacked (buf: Uint8Array, expect?: number): { buf: Buffer, offsets: Uint32Array } {
   const b = asBuffer(buf)
-  const offsets: number[] = []
-  walk(b, (ks, ke, vs, ve) => { offsets.push(ks, ke, vs, ve) }, expect)
-  return { buf: b, offsets }
+  // Sized by the header's count; walk() refuses a batch holding another number of records.
+  let offsets = new Uint32Array(4 * (expect ?? 16))
+  let i = 0
+  const n = walk(b, (ks, ke, vs, ve) => {
+    if (i + 4 > offsets.length) { const more = new Uint32Array(offsets.length * 2); more.set(offsets); offsets = more }
+    offsets[i++] = ks; offsets[i++] = ke; offsets[i++] = vs; offsets[i++] = ve
+  }, expect)
+  return { buf: b, offsets: offsets.length === 4 * n ? offsets : offsets.subarray(0, 4 * n) }
 }
 
 // Why: a node checks a pushed batch (framing, key and value limits, the reserved key) before any of

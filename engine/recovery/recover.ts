@@ -187,10 +187,10 @@ async function fanOut (d: RecoveryDeps, db: DbInfo, targets: number[], source: A
 // k-way merge of the nodes' sorted streams; for one key the copies are taken in node order and the
 // CTDB rule decides; the winner is pushed with the leader as data master. Empty records are dropped.
 // Records are handled by their offsets in the pulled batches and copied once into the output batch;
-// headers are read only where two nodes hold the same key.
+// headers are read only where two nodes hold the same key. Nothing is allocated per record.
 async function * mergeSorted (d: RecoveryDeps, db: DbInfo, holders: number[]): AsyncIterable<PackedBatch> {
-  interface Cursor { pnn: number, it: AsyncIterator<PackedBatch>, buf: Buffer, at: number[], i: number, done: boolean }
-  const cursors: Cursor[] = holders.map(p => ({ pnn: p, it: tagged(() => d.pull(p, db.id), p)[Symbol.asyncIterator](), buf: EMPTY, at: [], i: 0, done: false }))
+  interface Cursor { pnn: number, it: AsyncIterator<PackedBatch>, buf: Buffer, at: Uint32Array, i: number, done: boolean }
+  const cursors: Cursor[] = holders.map(p => ({ pnn: p, it: tagged(() => d.pull(p, db.id), p)[Symbol.asyncIterator](), buf: EMPTY, at: NO_OFFSETS, i: 0, done: false }))
   // Move to the next batch when this one is used up (i counts offsets: 4 per record).
   const fill = async (c: Cursor): Promise<void> => {
     while (!c.done && c.i >= c.at.length) {
@@ -213,24 +213,30 @@ async function * mergeSorted (d: RecoveryDeps, db: DbInfo, holders: number[]): A
       if (min === null || c.buf.compare(min.buf, min.at[min.i], min.at[min.i + 1], c.at[c.i], c.at[c.i + 1]) < 0) min = c
     }
     if (min === null) break
-    const key = { buf: min.buf, start: min.at[min.i], end: min.at[min.i + 1] }
-    let win: { buf: Buffer, ks: number, vs: number, ve: number } | undefined
+    // The key, kept by its batch and offsets (the batch stays referenced while min moves on).
+    const kBuf = min.buf
+    const kStart = min.at[min.i]
+    const kEnd = min.at[min.i + 1]
+    let wBuf: Buffer | null = null
+    let wKs = 0
+    let wVs = 0
+    let wVe = 0
     let winHeader: RecordHeader | undefined
     for (const c of cursors) {
-      if (c.done || c.buf.compare(key.buf, key.start, key.end, c.at[c.i], c.at[c.i + 1]) !== 0) continue
-      const copy = { buf: c.buf, ks: c.at[c.i], vs: c.at[c.i + 2], ve: c.at[c.i + 3] }
-      if (win === undefined) {
-        win = copy
+      if (c.done || c.buf.compare(kBuf, kStart, kEnd, c.at[c.i], c.at[c.i + 1]) !== 0) continue
+      const vs = c.at[c.i + 2]
+      if (wBuf === null) {
+        wBuf = c.buf; wKs = c.at[c.i]; wVs = vs; wVe = c.at[c.i + 3]
       } else {
-        winHeader ??= readHeader(win.buf, win.vs)
-        const incoming = readHeader(copy.buf, copy.vs)
-        if (incomingWins(winHeader, incoming, d.leader)) { win = copy; winHeader = incoming }
+        winHeader ??= readHeader(wBuf, wVs)
+        const incoming = readHeader(c.buf, vs)
+        if (incomingWins(winHeader, incoming, d.leader)) { wBuf = c.buf; wKs = c.at[c.i]; wVs = vs; wVe = c.at[c.i + 3]; winHeader = incoming }
       }
       c.i += 4
       if (c.i >= c.at.length) await fill(c)
     }
-    if (win !== undefined && win.ve - win.vs > HEADER_BYTES) {
-      out.add(win.buf, win.ks, key.end - key.start, win.vs, win.ve)
+    if (wBuf !== null && wVe - wVs > HEADER_BYTES) {
+      out.add(wBuf, wKs, kEnd - kStart, wVs, wVe)
       if (out.count >= d.batchRecords) {
         yield out.take()
         // Pulled batches may all be here already: without this the merge would run from one batch
@@ -243,34 +249,42 @@ async function * mergeSorted (d: RecoveryDeps, db: DbInfo, holders: number[]): A
 }
 
 const EMPTY = Buffer.alloc(0)
+const NO_OFFSETS = new Uint32Array(0)
 
-// The merge's output batch: winners are copied byte for byte, then their header says data master =
-// the leader and MIGRATED_WITH_DATA, as CTDB's recovery writes them.
+// The merge's output batch: winners are copied byte for byte as they come into one growing buffer,
+// then their header says data master = the leader and MIGRATED_WITH_DATA, as CTDB's recovery
+// writes them. take() hands out an exact-size copy and keeps the buffer for the next batch.
 class MergeOutput {
-  #parts: Array<[Buffer, number, number, number, number]> = []
-  #bytes = 0
+  #buf = Buffer.allocUnsafe(256 * 1024)
+  #o = 0
+  count = 0
   constructor (readonly leader: number) {}
-  get count (): number { return this.#parts.length }
+
   add (buf: Buffer, ks: number, kl: number, vs: number, ve: number): void {
-    this.#parts.push([buf, ks, kl, vs, ve])
-    this.#bytes += 8 + kl + ve - vs
+    const need = this.#o + 8 + kl + ve - vs
+    if (need > this.#buf.length) {
+      const more = Buffer.allocUnsafe(Math.max(need, this.#buf.length * 2))
+      this.#buf.copy(more, 0, 0, this.#o)
+      this.#buf = more
+    }
+    const b = this.#buf
+    let o = this.#o
+    b.writeUInt32LE(kl, o); o += 4
+    buf.copy(b, o, ks, ks + kl); o += kl
+    b.writeUInt32LE(ve - vs, o); o += 4
+    buf.copy(b, o, vs, ve)
+    b.writeUInt32LE(this.leader, o + 8)
+    b.writeUInt32LE((b.readUInt32LE(o + 16) | RECORD_FLAG_MIGRATED_WITH_DATA) >>> 0, o + 16)
+    this.#o = o + ve - vs
+    this.count++
   }
 
   take (): PackedBatch {
-    const packed = Buffer.allocUnsafe(this.#bytes)
-    let o = 0
-    for (const [buf, ks, kl, vs, ve] of this.#parts) {
-      packed.writeUInt32LE(kl, o); o += 4
-      buf.copy(packed, o, ks, ks + kl); o += kl
-      packed.writeUInt32LE(ve - vs, o); o += 4
-      buf.copy(packed, o, vs, ve)
-      packed.writeUInt32LE(this.leader, o + 8)
-      packed.writeUInt32LE((packed.readUInt32LE(o + 16) | RECORD_FLAG_MIGRATED_WITH_DATA) >>> 0, o + 16)
-      o += ve - vs
-    }
-    const batch = { packed, count: this.#parts.length }
-    this.#parts = []
-    this.#bytes = 0
+    const packed = Buffer.allocUnsafe(this.#o)
+    this.#buf.copy(packed, 0, 0, this.#o)
+    const batch = { packed, count: this.count }
+    this.#o = 0
+    this.count = 0
     return batch
   }
 }
