@@ -179,3 +179,39 @@ export const NOTIFICATION_SCRIPT_QUEUE = 100
 export const DECISIONS_FILE_NAME = 'decisions.jsonl'
 /** The decisions file is rotated to `<name>.1` (one old file kept) once it reaches this size. @default 4 MiB */
 export const DECISIONS_FILE_MAX_BYTES = 4 * 1024 * 1024
+
+// ---- services (engine/services/, plugins/services/): the plugins repeat these as option defaults (strings); docs/services.md lists both
+/** Time a service may take to become ready after its start command (option READY_TIMEOUT). @default 30 s */
+export const SERVICE_READY_TIMEOUT_S = 30
+/** Time a service may take to stop after its stop command (option STOP_TIMEOUT). @default 30 s */
+export const SERVICE_STOP_TIMEOUT_S = 30
+/** How long one TCP connect may take before the port counts as not accepting (option CONNECT_TIMEOUT). @default 1000 ms */
+export const PORT_PROBE_TIMEOUT_MS = 1000
+/** Pause between two readiness checks while waiting for a service. @default 100 ms */
+export const READY_POLL_MS = 100
+/** The most readiness checks one wait makes, whatever the deadline (every loop is bounded). @default 100000 */
+export const READY_MAX_CHECKS = 100_000
+/** Address the port checks connect to when none is configured (option HOST). @default 127.0.0.1 */
+export const SERVICE_HOST = '127.0.0.1'
+/** Samba's ports (CTDB_SAMBA_CHECK_PORTS). @default 445,139 */
+export const SAMBA_PORTS = '445,139'
+/** RPC services an NFS server must have registered (CTDB's 60.nfs checks). */
+export const NFS_RPC_SERVICES = 'portmapper,nfs,mountd,nlockmgr,status'
+
+// ---- tickle ACKs (engine/tickle/); the push period is the tunable TickleUpdateInterval (CTDB: 20 s)
+/** Rounds of tickle ACKs after a take, sent with each gratuitous ARP (CTDB_ARP_REPEAT). @default 3 */
+export const TICKLE_ROUNDS = GARP_COUNT
+/** Gap between rounds (CTDB_ARP_INTERVAL 1 s plus 100 ms). @default 1100 ms */
+export const TICKLE_ROUND_INTERVAL_MS = GARP_INTERVAL_MS
+/** The helper that sends the packets, relative to the package root (Python 3, standard library only). */
+export const TICKLE_HELPER_PATH = 'libexec/corral-tickle'
+/** The interpreter the helper runs with (the helper is not run through its #! line, so the file mode does not matter). */
+export const TICKLE_PYTHON = 'python3'
+/** Time one helper run (one round for one address) may take before it is killed. @default 5000 ms */
+export const TICKLE_HELPER_TIMEOUT_MS = 5_000
+/** Time one `ss` poll may take. @default 5000 ms */
+export const SS_TIMEOUT_MS = 5_000
+/** Connections kept per public address; more are dropped (and counted in the log) so a flood cannot grow the list without bound. @default 20000 */
+export const MAX_CONNECTIONS_PER_ADDRESS = 20_000
+/** Time a push of one address's list to one peer may take. @default 5000 ms */
+export const TICKLE_PUSH_TIMEOUT_MS = 5_000

@@ -8,4 +8,3 @@ export { ServiceOptionError, portOption, portsOption, numberOption, yesNoOption,
 export { staleGeneration, ReconfigureMarks, type GenerationContext } from './fence.js'
 export { startDetached, type Started } from './start.js'
 export { degradedReason, type ServiceHealth } from './health.js'
-export * as SERVICE_DEFAULTS from './defaults.js'

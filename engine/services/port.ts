@@ -1,6 +1,6 @@
 // TCP port probes: does something accept connections on HOST:PORT, and how fast.
 import { connect } from 'node:net'
-import { PORT_PROBE_TIMEOUT_MS } from './defaults.js'
+import { PORT_PROBE_TIMEOUT_MS } from '../config/defaults.js'
 
 /** The outcome of one connect: accepted (with its time) or refused/timed out (with why). */
 export type PortProbe = { ok: true, ms: number } | { ok: false, ms: number, error: string }

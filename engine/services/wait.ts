@@ -1,6 +1,6 @@
 // Waiting for a service to become ready (or to go away) with a deadline, never an unbounded loop.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { READY_MAX_CHECKS, READY_POLL_MS } from './defaults.js'
+import { READY_MAX_CHECKS, READY_POLL_MS } from '../config/defaults.js'
 
 /** One check: `null` when ready, else why not yet (the last one becomes the failure reason). */
 export type ReadyCheck = () => Promise<string | null>

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { packageRoot } from '../config/package-root.js'
 import { CorralError } from '../errors/index.js'
 import { formatEndpoint, type Connection } from './connection.js'
-import { TICKLE_HELPER_PATH, TICKLE_HELPER_TIMEOUT_MS, TICKLE_PYTHON } from './defaults.js'
+import { TICKLE_HELPER_PATH, TICKLE_HELPER_TIMEOUT_MS, TICKLE_PYTHON } from '../config/defaults.js'
 
 export interface HelperOptions {
   /** Interpreter. @default python3 */

@@ -4,7 +4,7 @@
 // gratuitous ARP round (3 rounds, 1.1 s apart), so they find out at once that the connection is gone.
 import { CorralError } from '../errors/index.js'
 import { parseSsEstablished, formatEndpoint, type Connection } from './connection.js'
-import { TICKLE_ROUND_INTERVAL_MS, TICKLE_ROUNDS } from './defaults.js'
+import { TICKLE_ROUND_INTERVAL_MS, TICKLE_ROUNDS } from '../config/defaults.js'
 import { TickleTable, type Change } from './table.js'
 
 export interface TickleLog {

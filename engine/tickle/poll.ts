@@ -1,7 +1,7 @@
 // The established TCP connections of this host, as `ss` lists them (iproute2), for the tickle lists.
 import { execFile } from 'node:child_process'
 import { CorralError } from '../errors/index.js'
-import { SS_TIMEOUT_MS } from './defaults.js'
+import { SS_TIMEOUT_MS } from '../config/defaults.js'
 
 // Why: the holder's source of truth for its clients; numeric, no header, established only.
 export async function pollEstablished (timeoutMs = SS_TIMEOUT_MS): Promise<string> {

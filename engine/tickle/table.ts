@@ -2,7 +2,7 @@
 // to it. The holder fills its lists from polls and from `addtickle`; every other node keeps the copy
 // the holder last pushed; a take hands the list to the tickle sender and starts a new, empty one.
 import { connectionKey, type Connection } from './connection.js'
-import { MAX_CONNECTIONS_PER_ADDRESS } from './defaults.js'
+import { MAX_CONNECTIONS_PER_ADDRESS } from '../config/defaults.js'
 
 interface Entry {
   conn: Connection

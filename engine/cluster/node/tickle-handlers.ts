@@ -6,7 +6,8 @@ import type { MessageInitShape } from '@bufbuild/protobuf'
 import type { TickleConnectionSchema } from '../../../protocol/gen/corral/v1/tickle_pb.js'
 import { CorralError } from '../../errors/index.js'
 import { canonicalIp, requireAddress } from '../../ip/index.js'
-import { normalizeIp, pollEstablished, runTickleHelper, TICKLE_DEFAULTS, type Connection, type NodeTicklesComponents } from '../../tickle/index.js'
+import { TICKLE_PUSH_TIMEOUT_MS } from '../../config/defaults.js'
+import { normalizeIp, pollEstablished, runTickleHelper, type Connection, type NodeTicklesComponents } from '../../tickle/index.js'
 import { handle, type HandlerEntry } from '../../transport/handlers.js'
 import type { ClusterNode } from './node.js'
 
@@ -19,7 +20,7 @@ export function tickleComponents (node: ClusterNode): NodeTicklesComponents {
     held: () => new Set([...ips().vnns.values()].filter(v => v.iface !== null && v.owner === node.pnn).map(v => v.ip)),
     push: async (ip, conns) => {
       await Promise.all(node.connectedLinks().map(async out => {
-        await out.request(TickleSetRequestSchema, { ip, connections: conns.map(toProto), fromPnn: node.pnn }, { timeoutMs: TICKLE_DEFAULTS.TICKLE_PUSH_TIMEOUT_MS })
+        await out.request(TickleSetRequestSchema, { ip, connections: conns.map(toProto), fromPnn: node.pnn }, { timeoutMs: TICKLE_PUSH_TIMEOUT_MS })
       }))
     },
     poll: async () => await pollEstablished(),
