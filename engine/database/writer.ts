@@ -150,36 +150,45 @@ function digest (m) {
 // Reads for a traverse off the daemon's loop (recovery pulls, catdb, client traverses): one read
 // transaction per traverse, from the latest commit at its open, packed batch by batch (as
 // packed.ts lays them out) into buffers of their own that move to the daemon's thread uncopied.
+// Values are read through a second handle whose decoder copies lmdb's shared read buffer into
+// one scratch buffer: no Buffer (and no ArrayBuffer) per value.
 const traverses = new Map()
+let scratch = Buffer.allocUnsafe(64 * 1024)
+const valueCopier = {
+  encode: v => v,
+  decode (bytes, size) {
+    if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2))
+    scratch.set(new Uint8Array(bytes.buffer, bytes.byteOffset, size), 0)
+    return size
+  },
+}
+const readHandles = new Map()
+const readHandle = name => { let h = readHandles.get(name); if (!h) { h = env.openDB(name, { keyEncoding: 'binary', encoder: valueCopier }); readHandles.set(name, h) } return h }
 function readOpen (m) {
   env.resetReadTxn()
-  traverses.set(m.trav, { db: db(m.live), txn: env.useReadTransaction(), after: undefined, skip: Buffer.from(m.skipKey), dropEmpty: m.dropEmpty, headerBytes: m.headerBytes })
+  traverses.set(m.trav, { db: readHandle(m.live), txn: env.useReadTransaction(), after: undefined, skip: Buffer.from(m.skipKey), dropEmpty: m.dropEmpty, headerBytes: m.headerBytes, out: Buffer.allocUnsafe(256 * 1024) })
   return { n: 0 }
 }
 function read (m) {
   const t = traverses.get(m.trav)
   if (t === undefined) throw new Error('no traverse ' + m.trav + ' is open')
-  const keys = []
-  const values = []
-  let bytes = 0
-  for (const { key, value } of t.db.getRange({ transaction: t.txn, start: t.after, exclusiveStart: t.after !== undefined })) {
-    t.after = key
-    if (key.equals(t.skip) || (t.dropEmpty && value.length === t.headerBytes)) continue
-    keys.push(key)
-    values.push(value)
-    bytes += 8 + key.length + value.length
-    if (keys.length >= m.batchRecords || bytes >= m.maxBytes) break
-  }
-  const packed = new Uint8Array(bytes)
+  let n = 0
   let o = 0
-  const view = Buffer.from(packed.buffer)
-  for (let i = 0; i < keys.length; i++) {
-    view.writeUInt32LE(keys[i].length, o); o += 4
-    packed.set(keys[i], o); o += keys[i].length
-    view.writeUInt32LE(values[i].length, o); o += 4
-    packed.set(values[i], o); o += values[i].length
+  for (const { key, value: vl } of t.db.getRange({ transaction: t.txn, start: t.after, exclusiveStart: t.after !== undefined })) {
+    t.after = key
+    if (key.equals(t.skip) || (t.dropEmpty && vl === t.headerBytes)) continue
+    const need = o + 8 + key.length + vl
+    if (need > t.out.length) { const more = Buffer.allocUnsafe(Math.max(need, t.out.length * 2)); t.out.copy(more, 0, 0, o); t.out = more }
+    t.out.writeUInt32LE(key.length, o); o += 4
+    t.out.set(key, o); o += key.length
+    t.out.writeUInt32LE(vl, o); o += 4
+    scratch.copy(t.out, o, 0, vl); o += vl
+    n++
+    if (n >= m.batchRecords || o >= m.maxBytes) break
   }
-  return { n: keys.length, packed, transfer: [packed.buffer] }
+  const packed = new Uint8Array(o)
+  packed.set(t.out.subarray(0, o))
+  return { n, packed, transfer: [packed.buffer] }
 }
 function readClose (m) {
   const t = traverses.get(m.trav)
@@ -235,7 +244,11 @@ export class StoreWriter {
 
   /** Append one packed batch to the staging file `file` (removed first by clear()). */
   async stage (file: string, packed: Uint8Array): Promise<void> {
-    await this.#call({ op: 'stage', file, buf: packed }, `staging into ${file}`)
+    // A batch is usually a view into a larger received buffer, which postMessage would clone
+    // whole: one exact copy, moved to the thread instead of cloned.
+    const own = new Uint8Array(packed.length)
+    own.set(packed)
+    await this.#call({ op: 'stage', file, buf: own }, `staging into ${file}`, [own.buffer])
   }
 
   /** Remove a staging file (before a push, and after a failed one). */
@@ -301,7 +314,7 @@ export class StoreWriter {
     this.#worker = null
   }
 
-  #call (job: Job, what: string): Promise<Reply> {
+  #call (job: Job, what: string, transfer: ArrayBuffer[] = []): Promise<Reply> {
     if (this.#closed) return Promise.reject(new CorralError('CORRAL_E_INTERNAL', `database writer of ${this.opts.path} is closed (${what})`))
     const w = this.#start()
     const id = this.#nextId++
@@ -309,7 +322,7 @@ export class StoreWriter {
       this.#pending.set(id, { resolve, reject, what })
       // Referenced while it has work, so a process awaiting only this job does not exit under it.
       w.ref()
-      w.postMessage({ ...job, id })
+      w.postMessage({ ...job, id }, transfer)
     })
   }
 

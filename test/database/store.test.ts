@@ -584,6 +584,16 @@ t.test('an off-thread traverse reads the latest commit at its start, keeps its s
   for await (const b of store.traversePacked(p.id, { batchRecords: 100, offThread: true })) again.push(b)
   t.equal(keysOf(again).length, 51, 'a traverse started after the commit sees it')
   t.equal(keysOf(again)[50], 'r99')
+  // Values larger than lmdb's shared read buffer come through whole, small ones after them too.
+  const big = Buffer.alloc(MAX_VALUE_BYTES, 0)
+  for (let i = 0; i < big.length; i++) big[i] = i % 253
+  await store.applyTransaction(p.id, [{ key: k('a-big'), data: big }, { key: k('a-mid'), data: big.subarray(0, 70_000) }], 3n)
+  const recs = []
+  for await (const b of store.traversePacked(p.id, { batchRecords: 2, offThread: true })) recs.push(...unpackRecords(b.packed, b.count))
+  t.equal(recs.length, 53)
+  t.ok(recs[0].data.equals(big), 'a 1 MiB value, byte for byte')
+  t.ok(recs[1].data.equals(big.subarray(0, 70_000)), 'a 70 kB value, byte for byte')
+  t.equal(recs[2].data.toString(), 'v1', 'and the small one after them')
 })
 
 t.test('replacePacked writes batches in any key order (later duplicates win) and refuses a bad batch before writing any of it', async t => {
