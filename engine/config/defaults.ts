@@ -153,8 +153,6 @@ export const DB_TRAVERSE_BATCH_BYTES = 4 * 1024 * 1024
 export const DB_BATCH_RECORDS = 1_000
 /** Bytes of recovery pushes a store stages in memory at once; a push beyond it is staged in a file beside LMDB's. @default 64 MiB */
 export const DB_STAGE_MEMORY_BYTES = 64 * 1024 * 1024
-/** Batches of one recovery pull the leader buffers before it stops reading that node's link (the merge or push is behind). @default 8 */
-export const DB_PULL_HIGH_WATER = 8
 /** Nice value of a store's bulk writer thread (recovery pushes, restores, digests): below the daemon's own thread. */
 export const DB_WRITER_NICE = 10
 /** Attempts per database within one recovery before it fails (CTDB: 3). @default 3 */

@@ -64,8 +64,6 @@ export interface ConnectionStats {
 export interface RequestOptions {
   /** Reject with CORRAL_E_REQUEST_TIMEOUT after this many ms (for streams: while waiting for an item). */
   timeoutMs?: number
-  /** Streams: items buffered for a slow consumer before reading pauses. @default the connection's streamHighWater */
-  highWater?: number
 }
 
 interface Pending {
@@ -80,8 +78,6 @@ interface StreamState {
   done: boolean
   error: CorralError | undefined
   wake: (() => void) | undefined
-  /** Items buffered before the socket's reading pauses. */
-  highWater: number
 }
 
 interface Settlers { resolve: () => void, reject: (err: CorralError) => void }
@@ -183,7 +179,7 @@ export class Connection {
 
   /** Send a request whose reply is a server stream; iterate the items. Reading pauses while the consumer lags. */
   stream<Req extends RequestSchema> (schema: Req, msg: MessageInitShape<Req>, options: RequestOptions = {}): AsyncIterableIterator<MessageShape<ReplyOf<Req>>> {
-    const state: StreamState = { items: [], done: false, error: undefined, wake: undefined, highWater: Math.max(1, options.highWater ?? this.#opts.streamHighWater) }
+    const state: StreamState = { items: [], done: false, error: undefined, wake: undefined }
     const start = this.#start(schema, msg, state)
     if (start instanceof CorralError) { state.done = true; state.error = start }
     const id = start instanceof CorralError ? 0 : start.id
@@ -201,7 +197,7 @@ export class Connection {
         for (;;) {
           const item = state.items.shift()
           if (item !== undefined) {
-            if (state.items.length <= state.highWater / 2) conn.#releaseRead(id)
+            if (state.items.length <= conn.#opts.streamHighWater / 2) conn.#releaseRead(id)
             return { value: item as MessageShape<ReplyOf<Req>>, done: false }
           }
           if (state.error !== undefined) { const err = state.error; finish(); throw err }
@@ -442,7 +438,7 @@ export class Connection {
       const msg = this.#decodeBody(frame, schema)
       if (msg === undefined) return
       stream.items.push(msg)
-      if (stream.items.length >= stream.highWater) this.#holdRead(frame.requestId)
+      if (stream.items.length >= this.#opts.streamHighWater) this.#holdRead(frame.requestId)
     }
     if (ends || !continues) {
       // STREAM_END, or a single plain reply: the stream has no more items.

@@ -107,29 +107,6 @@ t.test('a stream of 10,000 messages to a slow consumer arrives whole while the s
   t.ok(maxBuffered < 2 * 1024 * 1024, `client-side backlog stayed bounded (${maxBuffered} bytes, 10 MB were sent)`)
 })
 
-t.test('a stream\'s own highWater bounds what the client buffers for it, below the connection\'s default', async t => {
-  const { socketPath } = await startServer(t)
-  const conn = await connectControl(socketPath, { timeoutMs: 10_000 })
-  t.teardown(() => conn.close())
-  const payload = new Uint8Array(64 * 1024).fill(3)
-  const backlog = async (highWater?: number): Promise<number> => {
-    const before = conn.stats.bytesIn
-    let count = 0
-    let max = 0
-    for await (const _ of conn.stream(EchoSchema, { payload, repeat: 400 }, highWater === undefined ? {} : { highWater })) {
-      count++
-      if (count === 1) await new Promise(r => setTimeout(r, 300))
-      max = Math.max(max, conn.stats.bytesIn - before - count * payload.length)
-    }
-    t.equal(count, 400)
-    return max
-  }
-  const small = await backlog(4)
-  const dflt = await backlog()
-  t.ok(small < 3 * 1024 * 1024, `highWater 4: at most ${small} bytes waited for the consumer`)
-  t.ok(dflt > 8 * 1024 * 1024, `the default (256 items): ${dflt} bytes waited`)
-})
-
 t.test('a stream consumer that stops early leaves the connection usable', async t => {
   const { socketPath } = await startServer(t)
   const conn = await connectControl(socketPath)

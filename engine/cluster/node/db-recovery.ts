@@ -39,5 +39,5 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
 
 // A peer's records of one database, pulled as a stream of packed batches (passed on as they are).
 async function * pulled (conn: Connection, dbId: number, generation: number, timeoutMs: number): AsyncIterable<PackedBatch> {
-  for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation }, { timeoutMs, highWater: D.DB_PULL_HIGH_WATER })) yield { packed: asBuffer(b.packed), count: b.count }
+  for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation }, { timeoutMs })) yield { packed: asBuffer(b.packed), count: b.count }
 }
