@@ -25,7 +25,7 @@ import { DbMapRequestSchema } from '../../protocol/gen/corral/v1/database_pb.js'
 import { healthyFrom, startCluster, type Cluster } from '../../engine/cli/local-harness.js'
 import { DATABASE_DIR_NAME } from '../../engine/config/defaults.js'
 import { packageRoot } from '../../engine/config/package-root.js'
-import { dbIdOf, encodeRecord, LMDB_ENV_OPTIONS, LocalStore, subDbName } from '../../engine/database/index.js'
+import { dbIdOf, encodeRecord, LocalStore, subDbName } from '../../engine/database/index.js'
 import { connectControl } from '../../engine/transport/client.js'
 import { median, printTable, type BenchRow } from '../lib.js'
 import { CtdbCluster, ctdbMissing } from './ctdb-local.js'
@@ -271,7 +271,7 @@ async function settle (tail: LogTail, ms: number): Promise<{ count: number, odd:
 async function volatileRun (c: Cluster, n: number, run: number): Promise<Sample> {
   const leader = await healthy(c)
   for (let p = 0; p < NODES; p++) {
-    const env = openLmdb<Buffer, Buffer>({ path: join(c.nodes[p].dir, 'state', DATABASE_DIR_NAME), maxDbs: 1024, keyEncoding: 'binary', encoding: 'binary', ...LMDB_ENV_OPTIONS })
+    const env = openLmdb<Buffer, Buffer>({ path: join(c.nodes[p].dir, 'state', DATABASE_DIR_NAME), maxDbs: 1024, keyEncoding: 'binary', encoding: 'binary' })
     try {
       for (const [d, name] of dbNames('volatile').entries()) {
         const db = env.openDB<Buffer, Buffer>(subDbName(dbIdOf(name)), { keyEncoding: 'binary', encoding: 'binary' })

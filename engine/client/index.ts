@@ -8,7 +8,7 @@
 import { DbAttachRequestSchema, DbFetchRequestSchema, DbLockRequestSchema, DbOpenRequestSchema, DbTraverseRequestSchema, DbWriteRequestSchema } from '../../protocol/gen/corral/v1/database_pb.js'
 import { DB_MAX_DATABASES } from '../config/defaults.js'
 import { CorralError } from '../errors/index.js'
-import { FROZEN_KEY, HEADER_BYTES, LMDB_ENV_OPTIONS, subDbName, type DbKind } from '../database/index.js'
+import { FROZEN_KEY, HEADER_BYTES, subDbName, type DbKind } from '../database/index.js'
 import { unpackRecords } from '../database/packed.js'
 import { connectControl } from '../transport/client.js'
 import type { Connection } from '../transport/connection.js'
@@ -34,7 +34,7 @@ export async function connect (opts: ConnectOptions = {}): Promise<CorralClient>
   const { open } = await import('lmdb')
   // Writes of volatile records need no fsync (CTDB's volatile databases are not durable either);
   // persistent writes never go through here: they are cluster-wide transactions in the daemon.
-  const env = open<Buffer, Buffer>({ path: info.path, noSubdir: false, maxDbs: DB_MAX_DATABASES, noSync: true, ...BINARY, ...LMDB_ENV_OPTIONS })
+  const env = open<Buffer, Buffer>({ path: info.path, noSubdir: false, maxDbs: DB_MAX_DATABASES, noSync: true, ...BINARY })
   return new CorralClient(conn, info.pnn, env)
 }
 

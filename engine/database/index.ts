@@ -14,4 +14,3 @@ export {
 export { BACKUP_MAGIC, BACKUP_VERSION, escapeBytes, type BackupHead } from './backup.js'
 export { LocalStore, subDbName, type LocalStoreOptions, type StoredRecord, type TransactionWrite } from './store.js'
 export { checkPacked, dropEmptyRecords, indexPacked, packRaw, packRecords, unpackRecords, type PackedBatch } from './packed.js'
-export { LMDB_ENV_OPTIONS } from './env.js'

@@ -19,7 +19,6 @@ import {
 } from './catalogue.js'
 import { dbIdOf, formatDbId } from './dbid.js'
 import { checkPacked, packRaw, packRecords, type PackedBatch } from './packed.js'
-import { LMDB_ENV_OPTIONS } from './env.js'
 import { StoreWriter } from './writer.js'
 import { asBuffer, checkKey, checkSeqnum, checkValue, isSeqnumKey, MAX_KEY_BYTES, SEQNUM_KEY } from './limits.js'
 import { decodeRecord, encodeRecord, headerProblem, HEADER_BYTES, UNKNOWN_PNN, type RecordHeader } from './record.js'
@@ -91,7 +90,7 @@ export class LocalStore {
     let env: RootDatabase<Buffer, Buffer>
     try {
       env = openLmdb<Buffer, Buffer>({
-        path, noSubdir: false, maxDbs: DB_MAX_DATABASES, ...BINARY, ...LMDB_ENV_OPTIONS, ...(mapSizeBytes === undefined ? {} : { mapSize: mapSizeBytes }),
+        path, noSubdir: false, maxDbs: DB_MAX_DATABASES, ...BINARY, ...(mapSizeBytes === undefined ? {} : { mapSize: mapSizeBytes }),
       })
     } catch (cause) {
       throw new CorralError('CORRAL_E_INTERNAL', `cannot open the database store in ${path}: ${(cause as Error).message}`, { cause })
@@ -220,7 +219,7 @@ export class LocalStore {
     const a = this.#entry(dbId)
     checkKey(key)
     const k = Buffer.from(key)
-    const existed = await a.db.transaction(() => {
+    const existed = await a.db.childTransaction(() => {
       if (a.db.get(k) === undefined) return false
       a.db.removeSync(k)
       return true
@@ -295,7 +294,7 @@ export class LocalStore {
       if (w.data !== null) checkValue(w.data)
       if (w.header !== undefined) checkHeader(w.header)
     }
-    await a.db.transaction(() => {
+    await a.db.childTransaction(() => {
       for (const w of writes) {
         const k = Buffer.from(w.key)
         if (w.data === null) {
@@ -332,7 +331,7 @@ export class LocalStore {
   // Why: recovery wipes before pushing; `ctdb wipedb` too. Removes the sequence number as well.
   async wipe (dbId: number): Promise<void> {
     const a = this.#entry(dbId)
-    await a.db.transaction(() => { a.db.clearSync() })
+    await a.db.childTransaction(() => { a.db.clearSync() })
     await this.#env.flushed
   }
 

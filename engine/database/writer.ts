@@ -9,7 +9,6 @@ import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { DB_STAGE_MEMORY_BYTES, DB_WRITER_NICE } from '../config/defaults.js'
 import { CorralError } from '../errors/index.js'
-import { LMDB_ENV_OPTIONS } from './env.js'
 
 const require = createRequire(import.meta.url)
 
@@ -21,7 +20,7 @@ const { open } = require(w.lmdb)
 // Bulk work yields the CPU to the daemon's own thread (heartbeats, the cluster lock): this thread
 // only is niced (Linux: setpriority on a thread id applies to that thread).
 try { require('node:os').setPriority(Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()), w.nice) } catch {}
-const env = open({ path: w.path, maxDbs: w.maxDbs, keyEncoding: 'binary', encoding: 'binary', ...w.envOptions, ...(w.mapSize ? { mapSize: w.mapSize } : {}) })
+const env = open({ path: w.path, maxDbs: w.maxDbs, keyEncoding: 'binary', encoding: 'binary', ...(w.mapSize ? { mapSize: w.mapSize } : {}) })
 const opts = { keyEncoding: 'binary', encoding: 'binary' }
 const handles = new Map()
 const db = name => { let h = handles.get(name); if (!h) { h = env.openDB(name, opts); handles.set(name, h) } return h }
@@ -331,7 +330,7 @@ export class StoreWriter {
     if (this.#worker !== null) return this.#worker
     const w = new Worker(WORKER, {
       eval: true,
-      workerData: { lmdb: require.resolve('lmdb'), path: this.opts.path, maxDbs: this.opts.maxDbs, mapSize: this.opts.mapSize, nice: DB_WRITER_NICE, envOptions: LMDB_ENV_OPTIONS, stageMemory: this.opts.stageMemoryBytes ?? DB_STAGE_MEMORY_BYTES },
+      workerData: { lmdb: require.resolve('lmdb'), path: this.opts.path, maxDbs: this.opts.maxDbs, mapSize: this.opts.mapSize, nice: DB_WRITER_NICE, stageMemory: this.opts.stageMemoryBytes ?? DB_STAGE_MEMORY_BYTES },
     })
     // An idle writer does not keep a process alive (a CLI or test that forgets close()).
     w.on('message', (m: { id: number, ok: boolean, n?: number, digest?: Uint8Array, packed?: Uint8Array, error?: string }) => {
