@@ -5,7 +5,7 @@ export {
   checkDbKind, checkDbName, FROZEN_KEY, kindFlags, type DbInfo, type DbKind,
 } from './catalogue.js'
 export { dbIdOf, formatDbId, jenkinsHash } from './dbid.js'
-export { asBuffer, MAX_KEY_BYTES, MAX_VALUE_BYTES, SEQNUM_KEY } from './limits.js'
+export { asBuffer, checkKey, checkValue, MAX_KEY_BYTES, MAX_VALUE_BYTES, SEQNUM_KEY } from './limits.js'
 export {
   decodeRecord, encodeRecord, formatRecordFlags, HEADER_BYTES, readHeader, UNKNOWN_PNN, type RecordHeader,
   REC_FLAG_AUTOMATIC, REC_FLAG_MIGRATED_WITH_DATA, REC_FLAG_PERSISTENT, REC_FLAG_PERSISTENT_IN_PROGRESS,

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { DbCommitRequestSchema, DbMigrateRequestSchema, DbVacuumRequestSchema, DbWriteRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
 import { CorralError } from '../../errors/index.js'
-import { HEADER_BYTES, indexPacked, LocalStore, readHeader, type DbInfo, type DbKind, type PackedBatch, type RecordHeader, type StoredRecord } from '../../database/index.js'
+import { checkKey, checkValue, HEADER_BYTES, indexPacked, LocalStore, readHeader, type DbInfo, type DbKind, type PackedBatch, type RecordHeader, type StoredRecord } from '../../database/index.js'
 import { AsyncQueue, packRecords } from '../../recovery/index.js'
 import { RecoveryMode } from '../runstate.js'
 import type { ClusterNode } from './node.js'
@@ -216,9 +216,10 @@ export class NodeDatabases {
   // Why: `writekey`/`pstore`/`ptrans` and the client's store: volatile records are migrated and
   // written here; persistent and replicated writes are one cluster-wide transaction.
   async write (db: DbInfo, writes: DbWriteOp[]): Promise<bigint> {
+    // Every write of the request is checked before any is made or forwarded (the store's own limits).
     for (const w of writes) {
-      if (w.key.length > D.DB_MAX_KEY_BYTES) throw new CorralError('CORRAL_E_DB_KEY_TOO_LARGE', `key of ${w.key.length} bytes is over the limit of ${D.DB_MAX_KEY_BYTES}`)
-      if (w.data.length > D.DB_MAX_VALUE_BYTES) throw new CorralError('CORRAL_E_DB_VALUE_TOO_LARGE', `value of ${w.data.length} bytes is over the limit of ${D.DB_MAX_VALUE_BYTES}`)
+      checkKey(w.key)
+      if (!w.delete) checkValue(w.data)
     }
     if (db.kind === 'volatile') {
       for (const w of writes) {

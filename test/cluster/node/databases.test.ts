@@ -182,7 +182,7 @@ t.test('bad input is refused with a clear message and the documented exit status
   for (const [cmd, db] of [['pstore', 'registry.tdb'], ['writekey', 'locking.tdb']]) {
     const r = cli(0, cmd, db, longKey, 'v')
     t.equal(r.code, exitOf('CORRAL_E_DB_KEY_TOO_LARGE'), `${cmd}: key over 1024 bytes`)
-    t.match(r.stderr, /key of 1025 bytes is over the limit of 1024/, 'size and limit named')
+    t.match(r.stderr, /key of 1025 bytes is larger than the limit of 1024 bytes/, 'size and limit named')
   }
   t.equal(cli(0, 'pstore', 'registry.tdb', 'k'.repeat(1024), 'at-the-limit').code, 0, 'a 1024-byte key is fine')
   const seq = seqnum(0, 'registry.tdb')
@@ -190,7 +190,7 @@ t.test('bad input is refused with a clear message and the documented exit status
   writeFileSync(big, `"small" "ok"\n"big" "${'x'.repeat(1024 * 1024 + 1)}"\n`)
   const b = cli(0, 'ptrans', 'registry.tdb', big)
   t.equal(b.code, exitOf('CORRAL_E_DB_VALUE_TOO_LARGE'), 'value over 1 MiB')
-  t.match(b.stderr, /value of 1048577 bytes is over the limit of 1048576/)
+  t.match(b.stderr, /value of 1048577 bytes is larger than the limit of 1048576 bytes/)
   t.equal(seqnum(0, 'registry.tdb'), seq, 'nothing of that transaction committed')
   t.equal(cli(2, 'pfetch', 'registry.tdb', 'small').stdout, '')
 
