@@ -11,7 +11,7 @@ import { CorralError, ERRORS, type ErrorCode } from '../errors/index.js'
 import { CLOSE_GRACE_MS, MAX_REQUEST_ID, STREAM_HIGH_WATER_MESSAGES } from './constants.js'
 import { TypedEmitter } from './emitter.js'
 import { encodeBody } from './body.js'
-import { encodeFrame, encodeFrameHeader, FrameDecoder, FrameFlags, type Frame } from './frame.js'
+import { encodeFrame, encodeFrameHeader, FrameDecoder, FrameFlags, HEADER_BYTES, type Frame } from './frame.js'
 import { isAsyncIterable, type HandlerEntry, type PeerInfo } from './handlers.js'
 
 /** Where problems are reported; a pino logger fits. */
@@ -282,20 +282,18 @@ export class Connection {
   // One part: one buffer with header and body. More: the header, then each part as it is.
   #writeFrame (type: number, flags: number, requestId: number, body: Uint8Array[]): boolean | CorralError {
     let parts: Uint8Array[]
-    let bytes = 0
+    let bodyBytes = 0
+    for (const b of body) bodyBytes += b.length
     try {
-      if (body.length === 1) {
-        parts = [encodeFrame({ type, flags, requestId, body: body[0] }, this.#opts.maxFrameBytes)]
-      } else {
-        for (const b of body) bytes += b.length
-        parts = [encodeFrameHeader(type, flags, requestId, bytes, this.#opts.maxFrameBytes), ...body]
-      }
+      parts = body.length === 1
+        ? [encodeFrame({ type, flags, requestId, body: body[0] }, this.#opts.maxFrameBytes)]
+        : [encodeFrameHeader(type, flags, requestId, bodyBytes, this.#opts.maxFrameBytes), ...body]
     } catch (err) {
       return err as CorralError
     }
     if (this.#socket.destroyed || !this.#socket.writable) return new CorralError('CORRAL_E_CONNECTION_CLOSED', 'the connection is closed')
     this.stats.framesOut++
-    this.stats.bytesOut += parts.reduce((n, p) => n + p.length, 0)
+    this.stats.bytesOut += HEADER_BYTES + bodyBytes
     if (!this.#corked) {
       // Frames written in the same tick leave in one writev() instead of one syscall each.
       this.#corked = true

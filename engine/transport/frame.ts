@@ -51,8 +51,9 @@ export function frameProblem (type: number, flags: number, requestId: number): s
 
 // Why: the single place that lays out a frame's bytes; one allocation per frame.
 export function encodeFrame (frame: Frame, maxFrameBytes: number = MAX_FRAME_BYTES): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_BYTES + frame.body.length)
-  writeFrameHeader(out, frame.type, frame.flags, frame.requestId, frame.body.length, maxFrameBytes)
+  const total = checkedFrameBytes(frame.type, frame.flags, frame.requestId, frame.body.length, maxFrameBytes)
+  const out = Buffer.allocUnsafe(total)
+  writeFrameHeader(out, total, frame.type, frame.flags, frame.requestId)
   out.set(frame.body, HEADER_BYTES)
   return out
 }
@@ -60,18 +61,24 @@ export function encodeFrame (frame: Frame, maxFrameBytes: number = MAX_FRAME_BYT
 // Why: a frame whose body goes out in parts (a large payload is never copied into one buffer):
 // the header alone, checked as encodeFrame checks a whole frame.
 export function encodeFrameHeader (type: number, flags: number, requestId: number, bodyBytes: number, maxFrameBytes: number = MAX_FRAME_BYTES): Buffer {
+  const total = checkedFrameBytes(type, flags, requestId, bodyBytes, maxFrameBytes)
   const out = Buffer.allocUnsafe(HEADER_BYTES)
-  writeFrameHeader(out, type, flags, requestId, bodyBytes, maxFrameBytes)
+  writeFrameHeader(out, total, type, flags, requestId)
   return out
 }
 
-function writeFrameHeader (out: Buffer, type: number, flags: number, requestId: number, bodyBytes: number, maxFrameBytes: number): void {
+// The frame's whole size, once its header fields and size are known to be valid (before any allocation).
+function checkedFrameBytes (type: number, flags: number, requestId: number, bodyBytes: number, maxFrameBytes: number): number {
   const problem = frameProblem(type, flags, requestId)
   if (problem !== undefined) throw new CorralError('CORRAL_E_FRAME_MALFORMED', `cannot encode frame: ${problem}`)
   const total = HEADER_BYTES + bodyBytes
   if (total > maxFrameBytes) {
     throw new CorralError('CORRAL_E_FRAME_TOO_LARGE', `frame of ${total} bytes exceeds the maximum of ${maxFrameBytes} bytes`)
   }
+  return total
+}
+
+function writeFrameHeader (out: Buffer, total: number, type: number, flags: number, requestId: number): void {
   out.writeUInt32BE(total - LENGTH_BYTES, 0)
   out.writeUInt16BE(type, 4)
   out[6] = flags
