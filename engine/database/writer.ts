@@ -121,32 +121,6 @@ function swap (m) {
   return n
 }
 const APPEND = { append: true }
-// A digest of a database's content, off the daemon's loop: u32 lengths, key and value of every
-// record in key order, in 64 KiB chunks through SHA-256; the sequence number record left out.
-function digest (m) {
-  const { createHash } = require('node:crypto')
-  const h = createHash('sha256')
-  const buf = Buffer.allocUnsafe(64 * 1024)
-  let o = 0
-  let n = 0
-  const skip = Buffer.from(m.skipKey)
-  const put = b => {
-    if (o + b.length > buf.length) { h.update(buf.subarray(0, o)); o = 0 }
-    if (b.length > buf.length) { h.update(b); return }
-    b.copy(buf, o); o += b.length
-  }
-  const len = Buffer.allocUnsafe(4)
-  // This thread's read snapshot may predate the daemon's last commit: read the latest.
-  env.resetReadTxn()
-  for (const { key, value } of db(m.live).getRange({ snapshot: true })) {
-    if (key.equals(skip)) continue
-    len.writeUInt32LE(key.length, 0); put(len); put(key)
-    len.writeUInt32LE(value.length, 0); put(len); put(value)
-    n++
-  }
-  h.update(buf.subarray(0, o))
-  return { n, digest: h.digest() }
-}
 // Reads for a traverse off the daemon's loop (recovery pulls, catdb, client traverses): one read
 // transaction per traverse, from the latest commit at its open, packed batch by batch (as
 // packed.ts lays them out) into buffers of their own that move to the daemon's thread uncopied.
@@ -164,6 +138,33 @@ const valueCopier = {
 }
 const readHandles = new Map()
 const readHandle = name => { let h = readHandles.get(name); if (!h) { h = env.openDB(name, { keyEncoding: 'binary', encoder: valueCopier }); readHandles.set(name, h) } return h }
+// A digest of a database's content, off the daemon's loop: u32 lengths, key and value of every
+// record in key order, in 64 KiB chunks through SHA-256; the sequence number record left out.
+// Values come through the copying handle, as a traverse's do.
+function digest (m) {
+  const { createHash } = require('node:crypto')
+  const h = createHash('sha256')
+  const buf = Buffer.allocUnsafe(64 * 1024)
+  let o = 0
+  let n = 0
+  const skip = Buffer.from(m.skipKey)
+  const put = b => {
+    if (o + b.length > buf.length) { h.update(buf.subarray(0, o)); o = 0 }
+    if (b.length > buf.length) { h.update(b); return }
+    b.copy(buf, o); o += b.length
+  }
+  const len = Buffer.allocUnsafe(4)
+  // This thread's read snapshot may predate the daemon's last commit: read the latest.
+  env.resetReadTxn()
+  for (const { key, value: vl } of readHandle(m.live).getRange({ snapshot: true })) {
+    if (key.equals(skip)) continue
+    len.writeUInt32LE(key.length, 0); put(len); put(key)
+    len.writeUInt32LE(vl, 0); put(len); put(scratch.subarray(0, vl))
+    n++
+  }
+  h.update(buf.subarray(0, o))
+  return { n, digest: h.digest() }
+}
 function readOpen (m) {
   env.resetReadTxn()
   traverses.set(m.trav, { db: readHandle(m.live), txn: env.useReadTransaction(), after: undefined, skip: Buffer.from(m.skipKey), dropEmpty: m.dropEmpty, headerBytes: m.headerBytes, out: Buffer.allocUnsafe(256 * 1024) })

@@ -1,12 +1,13 @@
 import t, { type Test } from 'tap'
 import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { existsSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  DB_FLAG_PERSISTENT, DB_FLAG_READONLY, DB_FLAG_REPLICATED, DB_FLAG_STICKY, dbIdOf, formatDbId, LocalStore, MAX_KEY_BYTES,
+  DB_FLAG_PERSISTENT, DB_FLAG_READONLY, DB_FLAG_REPLICATED, DB_FLAG_STICKY, dbIdOf, encodeRecord, formatDbId, LocalStore, MAX_KEY_BYTES,
   MAX_VALUE_BYTES, packRecords, SEQNUM_KEY, UNKNOWN_PNN, unpackRecords, type PackedBatch, type RecordHeader, type StoredRecord,
 } from '../../engine/database/index.js'
 import { CorralError, type ErrorCode } from '../../engine/errors/index.js'
@@ -626,6 +627,14 @@ t.test('digest: the same records give the same digest whatever the sequence numb
   t.equal(d1.records, 2, 'the sequence number record is not counted')
   t.equal(d1.digest.length, 32, 'SHA-256')
   t.ok(d1.digest.equals(d2.digest), 'same records, same digest')
+  // The layout nodes of different versions compare: u32 LE length, key, u32 LE length, stored value.
+  const h = createHash('sha256')
+  for (const w of writes) {
+    const value = encodeRecord(w.header, w.data)
+    const len = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b }
+    h.update(Buffer.concat([len(w.key.length), w.key, len(value.length), value]))
+  }
+  t.ok(d1.digest.equals(h.digest()), 'SHA-256 of each key and stored value with their lengths, in key order')
   await two.applyTransaction(b.id, [{ key: k('b'), data: k('2'), header: { ...H, rsn: 2n } }], 9n)
   t.notOk((await two.digest(b.id)).digest.equals(d1.digest), 'a header change shows')
   await two.applyTransaction(b.id, [{ key: k('b'), data: k('2'), header: H }], 10n)
