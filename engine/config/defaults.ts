@@ -180,7 +180,7 @@ export const DECISIONS_FILE_NAME = 'decisions.jsonl'
 /** The decisions file is rotated to `<name>.1` (one old file kept) once it reaches this size. @default 4 MiB */
 export const DECISIONS_FILE_MAX_BYTES = 4 * 1024 * 1024
 
-// ---- services (engine/services/, plugins/services/): the plugins repeat these as option defaults (strings); docs/services.md lists both
+// ---- services (engine/services/, plugins/services/): the built-in plugins take these as their options' defaults (through corral/services); docs/services.md lists them
 /** Time a service may take to become ready after its start command (option READY_TIMEOUT). @default 30 s */
 export const SERVICE_READY_TIMEOUT_S = 30
 /** Time a service may take to stop after its stop command (option STOP_TIMEOUT). @default 30 s */

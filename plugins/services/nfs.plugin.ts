@@ -8,22 +8,22 @@
 //   corral event script enable legacy 60.nfs
 import { stat } from 'node:fs/promises'
 import { definePlugin } from 'corral/plugin'
-import { listOption, numberOption, ReconfigureMarks, waitUntil, yesNoOption } from 'corral/services'
+import { listOption, NFS_RPC_SERVICES, numberOption, ReconfigureMarks, SERVICE_HOST, SERVICE_READY_TIMEOUT_S, waitUntil, yesNoOption } from 'corral/services'
 
 const marks = new ReconfigureMarks()
 
 export default definePlugin({
   name: 'nfs',
   options: {
-    RPC_SERVICES: { description: 'comma-separated RPC service names that must be registered, as `rpcinfo -p` names them', default: 'portmapper,nfs,mountd,nlockmgr,status' },
+    RPC_SERVICES: { description: 'comma-separated RPC service names that must be registered, as `rpcinfo -p` names them', default: NFS_RPC_SERVICES },
     RPCINFO: { description: 'the rpcinfo program', default: 'rpcinfo' },
-    RPC_HOST: { description: 'host rpcinfo asks (CTDB_RPCINFO_LOCALHOST)', default: '127.0.0.1' },
+    RPC_HOST: { description: 'host rpcinfo asks (CTDB_RPCINFO_LOCALHOST)', default: SERVICE_HOST },
     EXPORTFS: { description: 'the exportfs program', default: 'exportfs' },
     SKIP_SHARE_CHECK: { description: 'yes: do not check that exported directories exist (CTDB_NFS_SKIP_SHARE_CHECK)', default: 'no' },
     START: { description: 'shell command that starts the NFS server', default: 'systemctl start nfs-server' },
     STOP: { description: 'shell command that stops the NFS server', default: 'systemctl stop nfs-server' },
     RECONFIGURE: { description: 'shell command ipreallocated runs after addresses moved on this node (empty: nothing)', default: '' },
-    READY_TIMEOUT: { description: 'seconds startup waits for the RPC services to be registered', default: '30' },
+    READY_TIMEOUT: { description: 'seconds startup waits for the RPC services to be registered', default: String(SERVICE_READY_TIMEOUT_S) },
   },
   events: {
     async startup (ctx) {
@@ -65,7 +65,7 @@ export default definePlugin({
 /** `null` when every required RPC service is registered, else which ones are not. */
 async function rpcMissing (ctx: { $: import('zx').Shell, options: Readonly<Record<string, string | undefined>> }): Promise<string | null> {
   const want = listOption(ctx.options.RPC_SERVICES)
-  const r = await ctx.$`${ctx.options.RPCINFO ?? 'rpcinfo'} -p ${ctx.options.RPC_HOST ?? '127.0.0.1'}`.nothrow()
+  const r = await ctx.$`${ctx.options.RPCINFO ?? 'rpcinfo'} -p ${ctx.options.RPC_HOST ?? SERVICE_HOST}`.nothrow()
   if (r.exitCode !== 0) return `rpcinfo -p ${ctx.options.RPC_HOST ?? ''} failed (exit ${String(r.exitCode)}): ${r.stderr.trim().split('\n')[0] ?? ''}`
   const have = registeredServices(r.stdout)
   const missing = want.filter(s => !have.has(s))

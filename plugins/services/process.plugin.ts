@@ -8,20 +8,20 @@
 import { definePlugin } from 'corral/plugin'
 import {
   anyAlive, findProcesses, numberOption, portOption, probePort, probeReason, processFromPidFile, startDetached, waitUntil,
-  type ProcessInfo,
+  SERVICE_HOST, SERVICE_READY_TIMEOUT_S, SERVICE_STOP_TIMEOUT_S, type ProcessInfo,
 } from 'corral/services'
 
 const options = {
   PORT: { description: 'TCP port the service accepts connections on (1-65535); required' },
-  HOST: { description: 'address the port check connects to', default: '127.0.0.1' },
+  HOST: { description: 'address the port check connects to', default: SERVICE_HOST },
   PROCESS: { description: 'process name (as in /proc/PID/comm or the base name of argv[0]) that must be running; empty: no process check unless PIDFILE is set', default: '' },
   MATCH: { description: 'text that must also occur in that process\'s command line (tells two servers of one program apart)', default: '' },
   PIDFILE: { description: 'pid file of the service; when set, the process named in it must be running (takes precedence over PROCESS)', default: '' },
   START: { description: 'shell command startup runs to start the service (in a new session; may stay in the foreground); empty: startup only waits for the port', default: '' },
   STOP: { description: 'shell command shutdown runs to stop the service; empty: SIGTERM to the process found by PIDFILE/PROCESS', default: '' },
   LOG: { description: 'file the start command\'s output is appended to; empty: discarded', default: '' },
-  READY_TIMEOUT: { description: 'seconds startup waits for the port to accept connections after START', default: '30' },
-  STOP_TIMEOUT: { description: 'seconds shutdown waits for the process to be gone and the port closed', default: '30' },
+  READY_TIMEOUT: { description: 'seconds startup waits for the port to accept connections after START', default: String(SERVICE_READY_TIMEOUT_S) },
+  STOP_TIMEOUT: { description: 'seconds shutdown waits for the process to be gone and the port closed', default: String(SERVICE_STOP_TIMEOUT_S) },
   CONNECT_TIMEOUT: { description: 'milliseconds one connection attempt may take before the port counts as down', default: '1000' },
   SLOW_MS: { description: 'a connect slower than this many milliseconds makes the monitor DEGRADED (0: never)', default: '0' },
 } as const
@@ -30,7 +30,7 @@ interface Settings { host: string, port: number, connectMs: number, slowMs: numb
 
 function settings (o: Record<string, string | undefined>): Settings {
   return {
-    host: o.HOST ?? '127.0.0.1',
+    host: o.HOST ?? SERVICE_HOST,
     port: portOption('PORT', o.PORT),
     connectMs: numberOption('CONNECT_TIMEOUT', o.CONNECT_TIMEOUT, 'milliseconds'),
     slowMs: numberOption('SLOW_MS', o.SLOW_MS, 'milliseconds'),

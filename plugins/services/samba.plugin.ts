@@ -7,7 +7,8 @@
 //   corral event script enable legacy 50.samba
 import { definePlugin } from 'corral/plugin'
 import {
-  findProcesses, numberOption, portsOption, probePort, probeReason, ReconfigureMarks, waitUntil, yesNoOption,
+  findProcesses, numberOption, portsOption, probePort, probeReason, ReconfigureMarks, SAMBA_PORTS, SERVICE_HOST, SERVICE_READY_TIMEOUT_S,
+  waitUntil, yesNoOption,
 } from 'corral/services'
 
 const marks = new ReconfigureMarks()
@@ -15,8 +16,8 @@ const marks = new ReconfigureMarks()
 export default definePlugin({
   name: 'samba',
   options: {
-    PORTS: { description: 'comma-separated TCP ports smbd must accept connections on (CTDB_SAMBA_CHECK_PORTS)', default: '445,139' },
-    HOST: { description: 'address the port checks connect to', default: '127.0.0.1' },
+    PORTS: { description: 'comma-separated TCP ports smbd must accept connections on (CTDB_SAMBA_CHECK_PORTS)', default: SAMBA_PORTS },
+    HOST: { description: 'address the port checks connect to', default: SERVICE_HOST },
     SMBD: { description: 'process name of smbd', default: 'smbd' },
     WINBIND: { description: 'yes: winbindd is managed and monitored too (CTDB_SERVICE_WINBIND set)', default: 'no' },
     WINBINDD: { description: 'process name of winbindd', default: 'winbindd' },
@@ -26,7 +27,7 @@ export default definePlugin({
     WINBIND_STOP: { description: 'shell command that stops winbindd (with WINBIND=yes)', default: 'systemctl stop winbind' },
     SMBCONTROL: { description: 'the smbcontrol program; when it is not found, reload is skipped with a log line', default: 'smbcontrol' },
     RELOAD: { description: 'yes: ipreallocated runs `smbcontrol smbd reload-config` after addresses moved on this node', default: 'no' },
-    READY_TIMEOUT: { description: 'seconds startup waits for the ports to accept connections', default: '30' },
+    READY_TIMEOUT: { description: 'seconds startup waits for the ports to accept connections', default: String(SERVICE_READY_TIMEOUT_S) },
     CONNECT_TIMEOUT: { description: 'milliseconds one connection attempt may take', default: '1000' },
   },
   events: {

@@ -7,7 +7,7 @@
 //   corral event script enable legacy 42.systemd
 //   echo UNIT=nginx.service > /etc/corral/events.d/legacy/42.systemd.options
 import { definePlugin } from 'corral/plugin'
-import { numberOption, ReconfigureMarks, requiredOption, waitUntil } from 'corral/services'
+import { numberOption, ReconfigureMarks, requiredOption, SERVICE_READY_TIMEOUT_S, waitUntil } from 'corral/services'
 
 const marks = new ReconfigureMarks()
 
@@ -19,7 +19,7 @@ export default definePlugin({
   options: {
     UNIT: { description: 'the systemd unit to manage, e.g. nginx.service; required' },
     SYSTEMCTL: { description: 'the systemctl program', default: 'systemctl' },
-    READY_TIMEOUT: { description: 'seconds startup waits for the unit to become active', default: '30' },
+    READY_TIMEOUT: { description: 'seconds startup waits for the unit to become active', default: String(SERVICE_READY_TIMEOUT_S) },
     RECONFIGURE: { description: 'what ipreallocated does after addresses moved on this node: none, reload or restart', default: 'none' },
   },
   events: {
