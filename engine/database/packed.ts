@@ -15,8 +15,8 @@ export function packRecords (records: readonly StoredRecord[]): Buffer {
   return packRaw(records.map(r => r.key), values)
 }
 
-// Why: the store packs what it reads straight from LMDB (values are already header + data).
-export function packRaw (keys: readonly Uint8Array[], values: readonly Uint8Array[]): Buffer {
+// Keys and stored values (header + data) into one batch.
+function packRaw (keys: readonly Uint8Array[], values: readonly Uint8Array[]): Buffer {
   let size = 0
   for (let i = 0; i < keys.length; i++) size += 8 + keys[i].length + values[i].length
   const out = Buffer.allocUnsafe(size)

@@ -18,7 +18,7 @@ import {
   decodeEntry, encodeEntry, kindFlags, type DbInfo, type DbKind,
 } from './catalogue.js'
 import { dbIdOf, formatDbId } from './dbid.js'
-import { checkPacked, packRaw, packRecords, type PackedBatch } from './packed.js'
+import { checkPacked, packRecords, type PackedBatch } from './packed.js'
 import { StoreWriter } from './writer.js'
 import { asBuffer, checkKey, checkSeqnum, checkValue, isSeqnumKey, MAX_KEY_BYTES, SEQNUM_KEY } from './limits.js'
 import { decodeRecord, encodeRecord, headerProblem, HEADER_BYTES, UNKNOWN_PNN, type RecordHeader } from './record.js'
@@ -245,15 +245,14 @@ export class LocalStore {
   }
 
   // Why: recovery pulls and catdb send what LMDB holds as it is (values are header + data), so a
-  // batch is never decoded into records and encoded again on its way to another node. offThread:
-  // the store's thread reads and packs, so a daemon's loop spends nothing per record.
-  traversePacked (dbId: number, opts: { batchRecords?: number, dropEmpty?: boolean, offThread?: boolean } = {}): AsyncIterable<PackedBatch> {
+  // batch is never decoded into records and encoded again on its way to another node; the store's
+  // thread reads and packs, so a daemon's loop spends nothing per record.
+  traversePacked (dbId: number, opts: { batchRecords?: number, dropEmpty?: boolean } = {}): AsyncIterable<PackedBatch> {
     const a = this.#entry(dbId)
     const batchRecords = opts.batchRecords ?? DB_TRAVERSE_BATCH_RECORDS
     if (!Number.isSafeInteger(batchRecords) || batchRecords < 1) {
       throw new CorralError('CORRAL_E_USAGE', `batchRecords must be a positive integer, got ${String(batchRecords)}`)
     }
-    if (opts.offThread !== true) return this.#packedBatches(a, batchRecords, opts.dropEmpty === true)
     this.#open()
     return this.#writerOf().read({ live: subDbName(a.info.id), skipKey: SEQNUM_KEY, dropEmpty: opts.dropEmpty === true, headerBytes: HEADER_BYTES, batchRecords, maxBytes: DB_TRAVERSE_BATCH_BYTES })
   }
@@ -427,45 +426,34 @@ export class LocalStore {
     }
   }
 
-  // Batches from a read transaction: the caller's, or one of its own that ends with the loop.
+  // Batches from a read transaction (the caller's, or one of its own that ends with the loop), in
+  // key order, the sequence number record left out, at most batchRecords records or
+  // DB_TRAVERSE_BATCH_BYTES each.
   async * #batches (a: Attached, batchRecords: number, given?: ReadTxn): AsyncGenerator<StoredRecord[]> {
-    for await (const { keys, values } of this.#rawBatches(a, batchRecords, { given })) yield keys.map((key, i) => ({ key, ...decodeRecord(values[i]) }))
-  }
-
-  // The same batches packed as LMDB holds them (values are already header + data).
-  async * #packedBatches (a: Attached, batchRecords: number, dropEmpty: boolean): AsyncGenerator<PackedBatch> {
-    for await (const { keys, values } of this.#rawBatches(a, batchRecords, { dropEmpty })) yield { packed: packRaw(keys, values), count: keys.length }
-  }
-
-  // Keys and stored values in key order, the sequence number record left out, in batches of at most
-  // batchRecords records or DB_TRAVERSE_BATCH_BYTES, all from one snapshot.
-  async * #rawBatches (a: Attached, batchRecords: number, opts: { given?: ReadTxn, dropEmpty?: boolean }): AsyncGenerator<{ keys: Buffer[], values: Buffer[] }> {
     this.#open()
-    const txn = opts.given ?? a.db.useReadTransaction() as ReadTxn
-    if (opts.given === undefined) this.#readers.add(txn)
+    const txn = given ?? a.db.useReadTransaction() as ReadTxn
+    if (given === undefined) this.#readers.add(txn)
     try {
       let after: Buffer | undefined
       for (;;) {
-        const keys: Buffer[] = []
-        const values: Buffer[] = []
+        const batch: StoredRecord[] = []
         let bytes = 0
         for (const { key, value } of a.db.getRange({ transaction: txn as never, start: after, exclusiveStart: after !== undefined })) {
           after = key
-          if (isSeqnumKey(key) || (opts.dropEmpty === true && value.length === HEADER_BYTES)) continue
-          keys.push(key)
-          values.push(value)
+          if (isSeqnumKey(key)) continue
+          batch.push({ key, ...decodeRecord(value) })
           bytes += key.length + value.length
-          if (keys.length >= batchRecords || bytes >= DB_TRAVERSE_BATCH_BYTES) break
+          if (batch.length >= batchRecords || bytes >= DB_TRAVERSE_BATCH_BYTES) break
         }
-        if (keys.length === 0) return
-        yield { keys, values }
+        if (batch.length === 0) return
+        yield batch
         // Let timers run between batches (heartbeats live on this event loop): a long traverse
         // must never starve them, whatever consumes it.
         await new Promise<void>(resolve => setImmediate(resolve))
         if (this.#closed) throw new CorralError('CORRAL_E_INTERNAL', `database store ${this.path} was closed during a traverse`)
       }
     } finally {
-      if (opts.given === undefined && this.#readers.delete(txn)) txn.done()
+      if (given === undefined && this.#readers.delete(txn)) txn.done()
     }
   }
 

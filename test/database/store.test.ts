@@ -544,45 +544,42 @@ t.test('another process can open the environment read-only and find a database t
   t.same(JSON.parse(child.stdout), { entry: { id: dbIdOf('secrets.tdb'), kind: 'persistent', flags: 1 }, rsn: '3', data: 'world' })
 })
 
-for (const offThread of [false, true]) {
-  const where = offThread ? 'read by the store\'s thread' : 'read on the caller\'s thread'
-  t.test(`traversePacked (${where}) hands out what LMDB holds, packed as it is, without the sequence number; dropEmpty leaves out header-only records`, async t => {
-    const { store } = fresh(t)
-    const p = store.attach('secrets.tdb', 'persistent')
-    await store.applyTransaction(p.id, [
-      { key: k('b'), data: k('two'), header: { rsn: 7n, dmaster: 2, flags: 0x10000 } },
-      { key: k('a'), data: k('one') },
-      { key: k('gone'), data: Buffer.alloc(0) },
-    ], 3n)
-    const all: PackedBatch[] = []
-    for await (const b of store.traversePacked(p.id, { batchRecords: 2, offThread })) all.push(b)
-    t.same(all.map(b => b.count), [2, 1], 'batches of at most batchRecords')
-    const recs = all.flatMap(b => unpackRecords(b.packed, b.count))
-    t.same(recs.map(r => r.key.toString()), ['a', 'b', 'gone'], 'key order; the sequence number record is not among them')
-    t.same(recs[1].header, { rsn: 7n, dmaster: 2, flags: 0x10000 }, 'the header comes as stored')
-    const kept: PackedBatch[] = []
-    for await (const b of store.traversePacked(p.id, { dropEmpty: true, offThread })) kept.push(b)
-    t.same(kept.flatMap(b => unpackRecords(b.packed, b.count)).map(r => r.key.toString()), ['a', 'b'])
-  })
-}
+t.test('traversePacked hands out what LMDB holds, packed as it is, without the sequence number; dropEmpty leaves out header-only records', async t => {
+  const { store } = fresh(t)
+  const p = store.attach('secrets.tdb', 'persistent')
+  await store.applyTransaction(p.id, [
+    { key: k('b'), data: k('two'), header: { rsn: 7n, dmaster: 2, flags: 0x10000 } },
+    { key: k('a'), data: k('one') },
+    { key: k('gone'), data: Buffer.alloc(0) },
+  ], 3n)
+  const all: PackedBatch[] = []
+  for await (const b of store.traversePacked(p.id, { batchRecords: 2 })) all.push(b)
+  t.same(all.map(b => b.count), [2, 1], 'batches of at most batchRecords')
+  const recs = all.flatMap(b => unpackRecords(b.packed, b.count))
+  t.same(recs.map(r => r.key.toString()), ['a', 'b', 'gone'], 'key order; the sequence number record is not among them')
+  t.same(recs[1].header, { rsn: 7n, dmaster: 2, flags: 0x10000 }, 'the header comes as stored')
+  const kept: PackedBatch[] = []
+  for await (const b of store.traversePacked(p.id, { dropEmpty: true })) kept.push(b)
+  t.same(kept.flatMap(b => unpackRecords(b.packed, b.count)).map(r => r.key.toString()), ['a', 'b'])
+})
 
-t.test('an off-thread traverse reads the latest commit at its start, keeps its snapshot, and can be left early', async t => {
+t.test('traversePacked (read by the store\'s thread) reads the latest commit at its start, keeps its snapshot, and can be left early', async t => {
   const { store } = fresh(t)
   const p = store.attach('secrets.tdb', 'persistent')
   await store.applyTransaction(p.id, Array.from({ length: 50 }, (_, i) => ({ key: k(`r${String(i).padStart(2, '0')}`), data: k('v1') })), 1n)
   const keysOf = (bs: PackedBatch[]): string[] => bs.flatMap(b => unpackRecords(b.packed, b.count)).map(r => r.key.toString())
   const first: PackedBatch[] = []
-  for await (const b of store.traversePacked(p.id, { batchRecords: 10, offThread: true })) {
+  for await (const b of store.traversePacked(p.id, { batchRecords: 10 })) {
     first.push(b)
     // Committed while the traverse runs: not part of its snapshot.
     if (first.length === 1) await store.applyTransaction(p.id, [{ key: k('r99'), data: k('late') }], 2n)
   }
   t.equal(keysOf(first).length, 50, 'the snapshot of the start: the later record is not in it')
   let taken = 0
-  for await (const b of store.traversePacked(p.id, { batchRecords: 10, offThread: true })) { taken += b.count; break }
+  for await (const b of store.traversePacked(p.id, { batchRecords: 10 })) { taken += b.count; break }
   t.equal(taken, 10, 'left after one batch')
   const again: PackedBatch[] = []
-  for await (const b of store.traversePacked(p.id, { batchRecords: 100, offThread: true })) again.push(b)
+  for await (const b of store.traversePacked(p.id, { batchRecords: 100 })) again.push(b)
   t.equal(keysOf(again).length, 51, 'a traverse started after the commit sees it')
   t.equal(keysOf(again)[50], 'r99')
   // Values larger than lmdb's shared read buffer come through whole, small ones after them too.
@@ -590,7 +587,7 @@ t.test('an off-thread traverse reads the latest commit at its start, keeps its s
   for (let i = 0; i < big.length; i++) big[i] = i % 253
   await store.applyTransaction(p.id, [{ key: k('a-big'), data: big }, { key: k('a-mid'), data: big.subarray(0, 70_000) }], 3n)
   const recs = []
-  for await (const b of store.traversePacked(p.id, { batchRecords: 2, offThread: true })) recs.push(...unpackRecords(b.packed, b.count))
+  for await (const b of store.traversePacked(p.id, { batchRecords: 2 })) recs.push(...unpackRecords(b.packed, b.count))
   t.equal(recs.length, 53)
   t.ok(recs[0].data.equals(big), 'a 1 MiB value, byte for byte')
   t.ok(recs[1].data.equals(big.subarray(0, 70_000)), 'a 70 kB value, byte for byte')

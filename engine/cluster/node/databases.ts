@@ -58,7 +58,7 @@ export class NodeDatabases {
         if (db.kind !== 'volatile') continue
         const empty: StoredRecord[] = []
         // Read packed: only the empty records this node holds become record objects.
-        for await (const b of this.store.traversePacked(db.id, { batchRecords: D.DB_BATCH_RECORDS, offThread: true })) {
+        for await (const b of this.store.traversePacked(db.id, { batchRecords: D.DB_BATCH_RECORDS })) {
           // A recovery started: it drops empty records itself, and needs the CPU.
           if (this.#frozen !== null) break
           const { buf, offsets } = indexPacked(b.packed, b.count)

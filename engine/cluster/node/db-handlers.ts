@@ -24,7 +24,7 @@ const info = (d: DbInfo & { records?: number, seqnum?: bigint }): { id: number, 
 
 // A database of this node as a stream of packed batches (catdb, client traverse, recovery pull).
 function packedBatches (node: ClusterNode, dbId: number): AsyncIterable<PackedBatch> {
-  return node.databases.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS, offThread: true })
+  return node.databases.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS })
 }
 
 // Record locks held per client connection (keyed by the connection's close signal).

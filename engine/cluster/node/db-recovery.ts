@@ -25,7 +25,7 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
     digest: async (p, dbId) => p === node.pnn
       ? (await dbs.store.digest(dbId)).digest.toString('hex')
       : Buffer.from((await node.linkTo(p).request(RecDbRequestSchema, { op: 'digest', generation: gen, digestIds: [dbId] }, { timeoutMs })).digests.find(x => x.id === dbId)?.digest ?? []).toString('hex'),
-    pull: (p, dbId) => p === node.pnn ? dbs.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS, offThread: true }) : pulled(node.linkTo(p), dbId, gen, timeoutMs),
+    pull: (p, dbId) => p === node.pnn ? dbs.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS }) : pulled(node.linkTo(p), dbId, gen, timeoutMs),
     pushBatch: async (p, db, batch, last, seqnum, total) => {
       if (p === node.pnn) { await dbs.pushBatch({ dbId: db.id, generation: gen, name: db.name, kind: db.kind }, batch, last, seqnum, total); return }
       await node.linkTo(p).request(RecPushRequestSchema, { dbId: db.id, generation: gen, name: db.name, kind: db.kind, packed: batch.packed, count: batch.count, last, seqnum, total: BigInt(total) }, { timeoutMs })
