@@ -691,8 +691,8 @@ export const DbMigrateReplySchema: GenMessage<DbMigrateReply> = /*@__PURE__*/
   messageDesc(file_corral_v1_database, 26);
 
 /**
- * Node links, recovery: freeze (every database, writes wait) or thaw this node (type 430).
- * op: "freeze", "thaw", "list".
+ * Node links, recovery: the databases a node has attached, or digests of some of them (type 430).
+ * (Freezing and thawing come with the recovery phases, RecoveryRequest.)
  *
  * @generated from message corral.v1.RecDbRequest
  */
