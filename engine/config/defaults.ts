@@ -151,6 +151,13 @@ export const DB_TRAVERSE_BATCH_RECORDS = 1_000
 export const DB_TRAVERSE_BATCH_BYTES = 4 * 1024 * 1024
 /** Records per packed batch in recovery pulls and pushes. @default 1000 */
 export const DB_BATCH_RECORDS = 1_000
+/**
+ * Batches per chunk of a recovery pull over a node link: each chunk is its own request, so a pulled
+ * stream never holds STREAM_HIGH_WATER_MESSAGES (256) unread batches, which would pause reading the
+ * whole link (push replies and the other databases' streams) and could deadlock the recovery.
+ * @default 16
+ */
+export const DB_PULL_CHUNK_BATCHES = 16
 /** Bytes of recovery pushes a store stages in memory at once; a push beyond it is staged in a file beside LMDB's. @default 64 MiB */
 export const DB_STAGE_MEMORY_BYTES = 64 * 1024 * 1024
 /** Nice value of a store's bulk writer thread (recovery pushes, restores, digests): below the daemon's own thread. */

@@ -13,4 +13,4 @@ export {
 } from './record.js'
 export { BACKUP_MAGIC, BACKUP_VERSION, escapeBytes, type BackupHead } from './backup.js'
 export { LocalStore, subDbName, type LocalStoreOptions, type StoredRecord, type TransactionWrite } from './store.js'
-export { checkPacked, dropEmptyRecords, indexPacked, packRecords, unpackRecords, type PackedBatch } from './packed.js'
+export { checkPacked, dropEmptyRecords, indexPacked, keyBounds, packRecords, unpackRecords, type PackedBatch } from './packed.js'

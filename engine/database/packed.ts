@@ -103,3 +103,17 @@ export function dropEmptyRecords (batch: PackedBatch): PackedBatch {
   if (start < b.length) keep.push([start, b.length])
   return { packed: Buffer.concat(keep.map(([s, e]) => b.subarray(s, e))), count: batch.count - dropped }
 }
+
+// Why: a chunked pull resumes after the last key it received and checks where the next chunk
+// starts; the keys are views into the batch, which is walked (and so checked) once.
+export function keyBounds (buf: Uint8Array): { first: Buffer, last: Buffer } | undefined {
+  const b = asBuffer(buf)
+  let first: Buffer | undefined
+  let ls = 0
+  let le = 0
+  walk(b, (ks, ke) => {
+    first ??= b.subarray(ks, ke)
+    ls = ks; le = ke
+  })
+  return first === undefined ? undefined : { first, last: b.subarray(ls, le) }
+}

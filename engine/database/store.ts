@@ -246,15 +246,16 @@ export class LocalStore {
 
   // Why: recovery pulls and catdb send what LMDB holds as it is (values are header + data), so a
   // batch is never decoded into records and encoded again on its way to another node; the store's
-  // thread reads and packs, so a daemon's loop spends nothing per record.
-  traversePacked (dbId: number, opts: { batchRecords?: number, dropEmpty?: boolean } = {}): AsyncIterable<PackedBatch> {
+  // thread reads and packs, so a daemon's loop spends nothing per record. A chunk of a longer
+  // traverse starts after the key `after` and reads at most `maxBatches` batches.
+  traversePacked (dbId: number, opts: { batchRecords?: number, dropEmpty?: boolean, after?: Uint8Array, maxBatches?: number } = {}): AsyncIterable<PackedBatch> {
     const a = this.#entry(dbId)
     const batchRecords = opts.batchRecords ?? DB_TRAVERSE_BATCH_RECORDS
-    if (!Number.isSafeInteger(batchRecords) || batchRecords < 1) {
-      throw new CorralError('CORRAL_E_USAGE', `batchRecords must be a positive integer, got ${String(batchRecords)}`)
+    for (const [field, v] of [['batchRecords', batchRecords], ['maxBatches', opts.maxBatches ?? 1]] as const) {
+      if (!Number.isSafeInteger(v) || v < 1) throw new CorralError('CORRAL_E_USAGE', `${field} must be a positive integer, got ${String(v)}`)
     }
     this.#open()
-    return this.#writerOf().read({ live: subDbName(a.info.id), skipKey: SEQNUM_KEY, dropEmpty: opts.dropEmpty === true, headerBytes: HEADER_BYTES, batchRecords, maxBytes: DB_TRAVERSE_BATCH_BYTES })
+    return this.#writerOf().read({ live: subDbName(a.info.id), skipKey: SEQNUM_KEY, dropEmpty: opts.dropEmpty === true, headerBytes: HEADER_BYTES, batchRecords, maxBytes: DB_TRAVERSE_BATCH_BYTES, after: opts.after, maxBatches: opts.maxBatches })
   }
 
   // Why: a daemon starts the writer thread before its first recovery needs it.

@@ -167,7 +167,7 @@ function digest (m) {
 }
 function readOpen (m) {
   env.resetReadTxn()
-  traverses.set(m.trav, { db: readHandle(m.live), txn: env.useReadTransaction(), after: undefined, skip: Buffer.from(m.skipKey), dropEmpty: m.dropEmpty, headerBytes: m.headerBytes, out: Buffer.allocUnsafe(256 * 1024) })
+  traverses.set(m.trav, { db: readHandle(m.live), txn: env.useReadTransaction(), after: m.after ? Buffer.from(m.after) : undefined, skip: Buffer.from(m.skipKey), dropEmpty: m.dropEmpty, headerBytes: m.headerBytes, out: Buffer.allocUnsafe(256 * 1024) })
   return { n: 0 }
 }
 function read (m) {
@@ -223,11 +223,14 @@ export interface WriterOptions {
 
 type Job = { op: 'stage', file: string, buf: Uint8Array } | { op: 'clear', file: string } | { op: 'digest', live: string, skipKey: Uint8Array } |
   { op: 'swap', live: string, file: string, seqnumKey: number[] | null, seqnumValue: number[] | null } |
-  { op: 'readOpen', trav: number, live: string, skipKey: Uint8Array, dropEmpty: boolean, headerBytes: number } |
+  { op: 'readOpen', trav: number, live: string, skipKey: Uint8Array, dropEmpty: boolean, headerBytes: number, after: Uint8Array | null } |
   { op: 'read', trav: number, batchRecords: number, maxBytes: number } | { op: 'readClose', trav: number }
 
-/** How a traverse off the daemon's loop reads: the sub-db, the key it leaves out, batch limits. */
-export interface ReadOptions { live: string, skipKey: Uint8Array, dropEmpty: boolean, headerBytes: number, batchRecords: number, maxBytes: number }
+/**
+ * How a traverse off the daemon's loop reads: the sub-db, the key it leaves out, batch limits, and
+ * for a chunk of a longer traverse the key it starts after and how many batches it reads at most.
+ */
+export interface ReadOptions { live: string, skipKey: Uint8Array, dropEmpty: boolean, headerBytes: number, batchRecords: number, maxBytes: number, after?: Uint8Array, maxBatches?: number }
 
 /** What a job answers: records written or read, and for a digest the digest. */
 interface Reply { n: number, digest?: Uint8Array, packed?: Uint8Array }
@@ -274,17 +277,17 @@ export class StoreWriter {
    */
   async * read (o: ReadOptions): AsyncGenerator<{ packed: Buffer, count: number }> {
     const trav = this.#nextTrav++
-    await this.#call({ op: 'readOpen', trav, live: o.live, skipKey: o.skipKey, dropEmpty: o.dropEmpty, headerBytes: o.headerBytes }, `opening a traverse of ${o.live}`)
+    await this.#call({ op: 'readOpen', trav, live: o.live, skipKey: o.skipKey, dropEmpty: o.dropEmpty, headerBytes: o.headerBytes, after: o.after ?? null }, `opening a traverse of ${o.live}`)
+    // The last batch of a chunk is not read ahead of (nothing is read that is not sent).
+    let left = o.maxBatches ?? Number.POSITIVE_INFINITY
     const next = (): Promise<Reply> => this.#call({ op: 'read', trav, batchRecords: o.batchRecords, maxBytes: o.maxBytes }, `reading ${o.live}`)
-    let ahead: Promise<Reply> | null = null
+    let ahead: Promise<Reply> | null = next()
     try {
-      ahead = next()
-      for (;;) {
-        const r = await ahead
+      while (ahead !== null) {
+        const r: Reply = await ahead
         ahead = null
         if (r.n === 0) return
-        ahead = next()
-        ahead.catch(() => undefined)
+        if (--left > 0) { ahead = next(); ahead.catch(() => undefined) }
         const p = r.packed ?? new Uint8Array()
         yield { packed: Buffer.from(p.buffer, p.byteOffset, p.byteLength), count: r.n }
       }

@@ -15,6 +15,8 @@ export interface ConnectOptions {
   maxFrameBytes?: number
   /** Only tests change it. */
   protocolVersion?: number
+  /** Stream items buffered before reading pauses; only tests change it. @default STREAM_HIGH_WATER_MESSAGES */
+  streamHighWater?: number
 }
 
 // Why: every CLI command starts here, and "daemon not running" must read as exactly that.
@@ -39,6 +41,7 @@ export function connectControl (socketPath: string, options: ConnectOptions = {}
         requestTimeoutMs: timeoutMs,
         maxFrameBytes: options.maxFrameBytes,
         protocolVersion: options.protocolVersion,
+        streamHighWater: options.streamHighWater,
       })
       conn.ready.then(() => { clearTimeout(timer); resolve(conn) }, err => { clearTimeout(timer); reject(err) })
     })

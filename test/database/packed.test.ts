@@ -1,5 +1,5 @@
 import t from 'tap'
-import { checkPacked, dropEmptyRecords, MAX_KEY_BYTES, MAX_VALUE_BYTES, packRecords, SEQNUM_KEY, unpackRecords } from '../../engine/database/index.js'
+import { checkPacked, dropEmptyRecords, keyBounds, MAX_KEY_BYTES, MAX_VALUE_BYTES, packRecords, SEQNUM_KEY, unpackRecords } from '../../engine/database/index.js'
 import { HEADER_BYTES, type StoredRecord } from '../../engine/database/index.js'
 import { CorralError } from '../../engine/errors/index.js'
 
@@ -129,4 +129,16 @@ t.test('dropEmptyRecords leaves out header-only records and returns a batch with
   t.equal(kept.count, 2)
   t.same(unpackRecords(kept.packed, kept.count).map(r => `${r.key.toString()}=${r.data.toString()}`), ['a=1', 'b=2'])
   t.equal(dropEmptyRecords({ packed: packRecords([rec(Buffer.from('e'), Buffer.alloc(0))]), count: 1 }).count, 0)
+})
+
+t.test('keyBounds gives the first and the last key of a batch, nothing for an empty one, and refuses a truncated one', async t => {
+  const packed = packRecords([rec(Buffer.from('apple'), Buffer.from('1')), rec(Buffer.from('kiwi'), Buffer.alloc(0)), rec(Buffer.from('pear'), Buffer.from('3'))])
+  const b = keyBounds(packed)
+  t.equal(b?.first.toString(), 'apple')
+  t.equal(b?.last.toString(), 'pear')
+  const one = keyBounds(packRecords([rec(Buffer.from('only'), Buffer.from('x'))]))
+  t.equal(one?.first.toString(), 'only', 'one record is both bounds')
+  t.equal(one?.last.toString(), 'only')
+  t.equal(keyBounds(Buffer.alloc(0)), undefined)
+  t.equal(failure(() => keyBounds(packed.subarray(0, packed.length - 1))).code, 'CORRAL_E_FRAME_MALFORMED')
 })

@@ -594,6 +594,34 @@ t.test('traversePacked (read by the store\'s thread) reads the latest commit at 
   t.equal(recs[2].data.toString(), 'v1', 'and the small one after them')
 })
 
+t.test('traversePacked in chunks: each starts after the key given and reads at most maxBatches; together they are the whole database', async t => {
+  const { store } = fresh(t)
+  const p = store.attach('secrets.tdb', 'persistent')
+  await store.applyTransaction(p.id, Array.from({ length: 22 }, (_, i) => ({ key: k(`r${String(i).padStart(2, '0')}`), data: k(`v${i}`) })), 1n)
+  const keys: string[] = []
+  const chunks: number[][] = []
+  let after: Buffer | undefined
+  for (let guard = 0; guard < 20; guard++) {
+    const sizes: number[] = []
+    for await (const b of store.traversePacked(p.id, { batchRecords: 4, after, maxBatches: 2 })) {
+      sizes.push(b.count)
+      keys.push(...unpackRecords(b.packed, b.count).map(r => r.key.toString()))
+    }
+    chunks.push(sizes)
+    if (sizes.length < 2 || sizes[1] < 4) break
+    after = k(keys[keys.length - 1])
+  }
+  t.same(chunks, [[4, 4], [4, 4], [4, 2]], 'at most two batches of four per chunk')
+  t.same(keys, Array.from({ length: 22 }, (_, i) => `r${String(i).padStart(2, '0')}`), 'every record once, in key order')
+  const rest: string[] = []
+  for await (const b of store.traversePacked(p.id, { after: k('r20') })) rest.push(...unpackRecords(b.packed, b.count).map(r => r.key.toString()))
+  t.same(rest, ['r21'], 'after a key that exists: the records after it, not it')
+  const none: PackedBatch[] = []
+  for await (const b of store.traversePacked(p.id, { after: k('r99') })) none.push(b)
+  t.same(none, [], 'after the last key: nothing')
+  await expectCode(t, () => store.traversePacked(p.id, { maxBatches: 0 }), 'CORRAL_E_USAGE', /maxBatches must be a positive integer, got 0/)
+})
+
 t.test('replacePacked writes batches in any key order (later duplicates win) and refuses a bad batch before writing any of it', async t => {
   const { store } = fresh(t)
   const p = store.attach('secrets.tdb', 'persistent')

@@ -22,9 +22,10 @@ function kindOf (k: string): DbKind {
 const info = (d: DbInfo & { records?: number, seqnum?: bigint }): { id: number, name: string, kind: string, flags: number, records: bigint, seqnum: bigint } =>
   ({ id: d.id, name: d.name, kind: d.kind, flags: d.flags, records: BigInt(d.records ?? 0), seqnum: d.seqnum ?? 0n })
 
-// A database of this node as a stream of packed batches (catdb, client traverse, recovery pull).
-function packedBatches (node: ClusterNode, dbId: number): AsyncIterable<PackedBatch> {
-  return node.databases.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS })
+// A database of this node as a stream of packed batches (catdb, client traverse, recovery pull),
+// or one chunk of it (a recovery pull: the batches after a key, so many at most).
+function packedBatches (node: ClusterNode, dbId: number, chunk: { after?: Uint8Array, maxBatches?: number } = {}): AsyncIterable<PackedBatch> {
+  return node.databases.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS, ...chunk })
 }
 
 // Record locks held per client connection (keyed by the connection's close signal).
@@ -127,7 +128,8 @@ export function dbPeerHandlers (node: ClusterNode): HandlerEntry[] {
     handle(RecPullRequestSchema, r => {
       fence(r.generation)
       if (dbs.store.byId(r.dbId) === undefined) throw new CorralError('CORRAL_E_DB_UNKNOWN', `database 0x${r.dbId.toString(16)} is not attached on node ${node.pnn}`)
-      return packedBatches(node, r.dbId)
+      // A chunk (after_key, max_batches) or, for a leader that does not chunk, the whole database.
+      return packedBatches(node, r.dbId, { after: r.afterKey.length > 0 ? r.afterKey : undefined, maxBatches: r.maxBatches > 0 ? r.maxBatches : undefined })
     }),
     handle(RecPushRequestSchema, async r => {
       fence(r.generation)

@@ -3,7 +3,7 @@
 import { RecDbRequestSchema, RecPullRequestSchema, RecPushRequestSchema } from '../../../protocol/gen/corral/v1/database_pb.js'
 import * as D from '../../config/defaults.js'
 import { asBuffer, type DbKind, type PackedBatch } from '../../database/index.js'
-import { recoverDatabases, type RecoveryProgress } from '../../recovery/index.js'
+import { chunkedPull, recoverDatabases, type RecoveryProgress } from '../../recovery/index.js'
 import type { Connection } from '../../transport/connection.js'
 import type { ClusterNode } from './node.js'
 
@@ -37,7 +37,9 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
   return { count: res.length, records }
 }
 
-// A peer's records of one database, pulled as a stream of packed batches (passed on as they are).
-async function * pulled (conn: Connection, dbId: number, generation: number, timeoutMs: number): AsyncIterable<PackedBatch> {
-  for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation }, { timeoutMs })) yield { packed: asBuffer(b.packed), count: b.count }
+// A peer's records of one database, pulled in chunks of packed batches (passed on as they are).
+function pulled (conn: Connection, dbId: number, generation: number, timeoutMs: number): AsyncIterable<PackedBatch> {
+  return chunkedPull(async function * (after, maxBatches) {
+    for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation, afterKey: after, maxBatches }, { timeoutMs })) yield { packed: asBuffer(b.packed), count: b.count }
+  }, D.DB_PULL_CHUNK_BATCHES)
 }
