@@ -5,4 +5,4 @@ export { checkPacked, dropEmptyRecords, indexPacked, packRecords, unpackRecords,
 export { incomingWins, RECORD_FLAG_MIGRATED_WITH_DATA } from './merge.js'
 export { recoverDatabases, RecoveryError, type DbRecoveryResult, type RecoveryDeps, type RecoveryProgress } from './recover.js'
 export { AsyncQueue } from './queue.js'
-export { chunkedPull, type PullChunk } from './pull.js'
+export { chunkedPull, chunkOfRequest, type PullChunk } from './pull.js'

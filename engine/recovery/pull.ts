@@ -27,8 +27,15 @@ export async function * chunkedPull (chunk: PullChunk, maxBatches: number): Asyn
       yield b
     }
     if (batches !== maxBatches || lastBatch === undefined) return
+    const last = keyBounds(lastBatch.packed)?.last
+    if (last === undefined) return
     // A copy: the batch it came from may be reused by whoever consumed it.
-    after = Buffer.from(keyBounds(lastBatch.packed)?.last ?? Buffer.alloc(0))
-    if (after.length === 0) return
+    after = Buffer.from(last)
   }
+}
+
+// Why: a node serves a RecPullRequest's chunk fields as traverse options; unset (empty key, 0
+// batches) means from the first key and to the end, as a leader that does not chunk asks.
+export function chunkOfRequest (r: { afterKey: Uint8Array, maxBatches: number }): { after?: Uint8Array, maxBatches?: number } {
+  return { after: r.afterKey.length > 0 ? r.afterKey : undefined, maxBatches: r.maxBatches > 0 ? r.maxBatches : undefined }
 }

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EchoSchema } from '../../protocol/gen/corral/v1/common_pb.js'
 import { RecPullRequestSchema } from '../../protocol/gen/corral/v1/database_pb.js'
-import { asBuffer, LocalStore, packRecords, unpackRecords, type PackedBatch, type StoredRecord } from '../../engine/database/index.js'
-import { chunkedPull, type PullChunk } from '../../engine/recovery/index.js'
+import { LocalStore, packRecords, unpackRecords, type PackedBatch, type StoredRecord } from '../../engine/database/index.js'
+import { chunkedPull, chunkOfRequest, type PullChunk } from '../../engine/recovery/index.js'
+import { pullOverLink } from '../../engine/cluster/node/db-recovery.js'
 import { connectControl, handle, type Connection } from '../../engine/transport/index.js'
 import { startServer } from '../transport/fixtures/helpers.js'
 
@@ -71,8 +72,8 @@ t.test('a chunk size that is not a positive integer is a usage error', async t =
   await t.rejects(collect(chunkedPull(peer(1, 1).chunk, 0)), { code: 'CORRAL_E_USAGE', message: /maxBatches must be a positive integer, got 0/ })
 })
 
-// Over a real link: a node's pull handler serving its LMDB store (as db-handlers does), and a
-// leader whose stream buffer pauses reading at 4 unread batches.
+// Over a real link: a node's pull handler serving its LMDB store with the request's chunk fields
+// (as db-handlers does), and a leader whose stream buffer pauses reading at 4 unread batches.
 async function link (t: Test, records: number): Promise<{ conn: Connection, dbId: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'corral-pull-'))
   const store = LocalStore.open(join(dir, 'db'), { pnn: 0 })
@@ -80,7 +81,7 @@ async function link (t: Test, records: number): Promise<{ conn: Connection, dbId
   const db = store.attach('big.tdb', 'volatile')
   await store.replacePacked(db.id, [{ packed: packRecords(Array.from({ length: records }, (_, i) => rec(i))), count: records }])
   const { socketPath } = await startServer(t, {
-    handlers: [handle(RecPullRequestSchema, r => store.traversePacked(r.dbId, { batchRecords: 10, after: r.afterKey.length > 0 ? r.afterKey : undefined, maxBatches: r.maxBatches > 0 ? r.maxBatches : undefined }))],
+    handlers: [handle(RecPullRequestSchema, r => store.traversePacked(r.dbId, { batchRecords: 10, ...chunkOfRequest(r) }))],
   })
   const conn = await connectControl(socketPath, { streamHighWater: 4, timeoutMs: 3000 })
   t.teardown(() => conn.close())
@@ -89,11 +90,9 @@ async function link (t: Test, records: number): Promise<{ conn: Connection, dbId
 
 t.test('over a link: while a chunked pull waits unread, another reply on the same link still arrives; an unchunked one stops the link', async t => {
   const { conn, dbId } = await link(t, 300)
-  const chunk: PullChunk = (after, maxBatches) => (async function * () {
-    for await (const b of conn.stream(RecPullRequestSchema, { dbId, afterKey: after, maxBatches })) yield { packed: asBuffer(b.packed), count: b.count }
-  })()
   const got: PackedBatch[] = []
-  for await (const b of chunkedPull(chunk, 2)) {
+  // The leader's own pull, in chunks of 2 batches (below the buffer's 4).
+  for await (const b of pullOverLink(conn, dbId, 0, 3000, 2)) {
     got.push(b)
     if (got.length === 1) {
       // The leader waits for a push reply on this link before it reads the pull on.

@@ -7,7 +7,7 @@ import {
 import * as D from '../../config/defaults.js'
 import { CorralError } from '../../errors/index.js'
 import { asBuffer, type DbInfo, type DbKind, type PackedBatch } from '../../database/index.js'
-import { unpackRecords } from '../../recovery/index.js'
+import { chunkOfRequest, unpackRecords } from '../../recovery/index.js'
 import { handle, type HandlerEntry } from '../../transport/handlers.js'
 import type { ClusterNode } from './node.js'
 
@@ -128,8 +128,7 @@ export function dbPeerHandlers (node: ClusterNode): HandlerEntry[] {
     handle(RecPullRequestSchema, r => {
       fence(r.generation)
       if (dbs.store.byId(r.dbId) === undefined) throw new CorralError('CORRAL_E_DB_UNKNOWN', `database 0x${r.dbId.toString(16)} is not attached on node ${node.pnn}`)
-      // A chunk (after_key, max_batches) or, for a leader that does not chunk, the whole database.
-      return packedBatches(node, r.dbId, { after: r.afterKey.length > 0 ? r.afterKey : undefined, maxBatches: r.maxBatches > 0 ? r.maxBatches : undefined })
+      return packedBatches(node, r.dbId, chunkOfRequest(r))
     }),
     handle(RecPushRequestSchema, async r => {
       fence(r.generation)

@@ -25,7 +25,7 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
     digest: async (p, dbId) => p === node.pnn
       ? (await dbs.store.digest(dbId)).digest.toString('hex')
       : Buffer.from((await node.linkTo(p).request(RecDbRequestSchema, { op: 'digest', generation: gen, digestIds: [dbId] }, { timeoutMs })).digests.find(x => x.id === dbId)?.digest ?? []).toString('hex'),
-    pull: (p, dbId) => p === node.pnn ? dbs.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS }) : pulled(node.linkTo(p), dbId, gen, timeoutMs),
+    pull: (p, dbId) => p === node.pnn ? dbs.store.traversePacked(dbId, { batchRecords: D.DB_BATCH_RECORDS }) : pullOverLink(node.linkTo(p), dbId, gen, timeoutMs),
     pushBatch: async (p, db, batch, last, seqnum, total) => {
       if (p === node.pnn) { await dbs.pushBatch({ dbId: db.id, generation: gen, name: db.name, kind: db.kind }, batch, last, seqnum, total); return }
       await node.linkTo(p).request(RecPushRequestSchema, { dbId: db.id, generation: gen, name: db.name, kind: db.kind, packed: batch.packed, count: batch.count, last, seqnum, total: BigInt(total) }, { timeoutMs })
@@ -37,9 +37,10 @@ export async function recoverNodeDatabases (node: ClusterNode, gen: number, set:
   return { count: res.length, records }
 }
 
-// A peer's records of one database, pulled in chunks of packed batches (passed on as they are).
-function pulled (conn: Connection, dbId: number, generation: number, timeoutMs: number): AsyncIterable<PackedBatch> {
+// Why: the leader's pull of a peer's database over their link, in chunks of packed batches (passed
+// on as they are); tests give a smaller chunk to see it against a small stream buffer.
+export function pullOverLink (conn: Connection, dbId: number, generation: number, timeoutMs: number, chunkBatches: number = D.DB_PULL_CHUNK_BATCHES): AsyncIterable<PackedBatch> {
   return chunkedPull(async function * (after, maxBatches) {
     for await (const b of conn.stream(RecPullRequestSchema, { dbId, generation, afterKey: after, maxBatches }, { timeoutMs })) yield { packed: asBuffer(b.packed), count: b.count }
-  }, D.DB_PULL_CHUNK_BATCHES)
+  }, chunkBatches)
 }
